@@ -1,0 +1,1 @@
+#include "core/state_names.hpp"
