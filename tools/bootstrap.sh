@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian 12 machine (as root), build tcpfsm and run it.
+#   bash tools/bootstrap.sh run    build the dev preset and run the main job (tcpfsm verify)
+#   bash tools/bootstrap.sh test   build the dev preset and run every test label that needs no
+#                                  special build (all but 'fuzz')
+#   bash tools/bootstrap.sh sanitize   build the asan-ubsan preset and run its tests
+# Only missing Debian packages are installed.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+packages=(g++ cmake ninja-build libgtest-dev libgmock-dev clang-14 libclang-rt-14-dev)
+
+install_missing() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "tcpfsm: installing ${missing[*]}"
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "tcpfsm: need root to install packages (run as root or install them yourself)" >&2
+      exit 2
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q "${missing[@]}"
+  fi
+}
+
+build() {
+  local preset=$1
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$(nproc)"
+}
+
+jobs=$(nproc)
+
+case "${1:-}" in
+  run)
+    install_missing
+    build dev
+    ./build/dev/tools/tcpfsm verify "${@:2}"
+    ;;
+  test)
+    install_missing
+    build dev
+    ctest --preset dev -j "$jobs" -LE fuzz
+    ;;
+  sanitize)
+    install_missing
+    build asan-ubsan
+    ctest --preset asan-ubsan -j "$jobs" -LE fuzz
+    ;;
+  *)
+    echo "usage: bash tools/bootstrap.sh run|test|sanitize" >&2
+    exit 2
+    ;;
+esac
