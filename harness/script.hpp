@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/event.hpp"
+#include "core/profile.hpp"
 #include "core/rules.hpp"
 #include "core/state.hpp"
 #include "core/user_result.hpp"
