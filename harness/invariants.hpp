@@ -1,0 +1,3 @@
+#pragma once
+// Placeholder: filled in by the owner of this file.
+#include "harness/observer.hpp"
