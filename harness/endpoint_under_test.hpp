@@ -26,6 +26,8 @@ class EndpointUnderTest {
   virtual std::optional<TcbSnapshot> tcb() const = 0;
   // The earliest armed timer; nullopt when none is armed or the implementation cannot tell.
   virtual std::optional<std::pair<TimerKind, Millis>> next_timer() const = 0;
+  // When the given timer fires; nullopt when it is not armed or the implementation cannot tell.
+  virtual std::optional<Millis> deadline(TimerKind timer) const = 0;
   virtual const Profile& profile() const = 0;
   // A copy in the same state, for explorers; nullptr when the implementation cannot be copied.
   virtual std::unique_ptr<EndpointUnderTest> clone() const = 0;

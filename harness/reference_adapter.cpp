@@ -18,6 +18,7 @@ class ReferenceUnderTest final : public EndpointUnderTest {
   std::optional<std::pair<TimerKind, Millis>> next_timer() const override {
     return ep_.next_timer();
   }
+  std::optional<Millis> deadline(TimerKind t) const override { return ep_.deadline(t); }
   const Profile& profile() const override { return ep_.profile(); }
   std::unique_ptr<EndpointUnderTest> clone() const override {
     return std::make_unique<ReferenceUnderTest>(*this);

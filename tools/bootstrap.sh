@@ -9,7 +9,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-packages=(g++ cmake ninja-build libgtest-dev libgmock-dev clang-14 libclang-rt-14-dev)
+packages=(g++ cmake ninja-build pkg-config libgtest-dev libgmock-dev clang-14 libclang-rt-14-dev
+  libpcap-dev tshark)
 
 install_missing() {
   local missing=()

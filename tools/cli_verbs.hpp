@@ -8,6 +8,7 @@ namespace tcpfsm::cli {
 using Args = std::vector<std::string_view>;
 
 int verify(const Args& args);
+int run(const Args& args);
 int seeds(const Args& args);
 int names(const Args& args);
 int rules(const Args& args);

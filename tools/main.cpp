@@ -1,5 +1,6 @@
 // tcpfsm: the command-line face of the project. Verbs:
-//   verify   the default verification run (today: the seed situations), with one summary
+//   verify   the default verification run, with one summary
+//   run      play .tcp scripts against the reference model
 //   seeds    the seed situations, each step traced in RFC vocabulary
 //   names    the state names of RFC 9293 and of Linux, BSD and Windows tools
 //   rules    every RFC check the model names in its traces, with its section
@@ -19,6 +20,7 @@ void usage(std::FILE* out) {
       "\n"
       "verbs:\n"
       "  verify [--quiet]   run the default verification and print one summary\n"
+      "  run FILE.tcp...    play scenario scripts and check their expectations\n"
       "  seeds [NAME]       play the seed situations, each step traced in RFC vocabulary\n"
       "  names              print the state names of RFC 9293, Linux, BSD and Windows\n"
       "  rules              list the RFC checks the model reports as reasons\n"
@@ -42,6 +44,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (verb == "verify") return tcpfsm::cli::verify(args);
+  if (verb == "run") return tcpfsm::cli::run(args);
   if (verb == "seeds") return tcpfsm::cli::seeds(args);
   if (verb == "names") return tcpfsm::cli::names(args);
   if (verb == "rules") return tcpfsm::cli::rules(args);
