@@ -71,10 +71,11 @@ void Step::to_closed() {
 // RFC 9293 §3.10.7.4: a passively opened connection that is reset (or sees a new SYN) in
 // SYN-RECEIVED goes back to LISTEN with nothing of the aborted attempt left.
 void Step::back_to_listen() {
-  const bool remote = tcb_.remote_specified;
+  const bool remote = tcb_.listener_remote_specified;
   auto receives = std::move(tcb_.pending_receives);
   tcb_ = Tcb{};
   tcb_.remote_specified = remote;
+  tcb_.listener_remote_specified = remote;
   tcb_.pending_receives = std::move(receives);
   tcb_.rcv_wnd = profile_.receive_buffer;
   ep_.timers_ = {};
@@ -98,10 +99,12 @@ SeqNum Step::take_iss() {
 // A new connection record: our ISS is chosen and the send side starts at it (RFC 9293 §3.10.1).
 void Step::start_incarnation() {
   const bool remote = tcb_.remote_specified;
+  const bool listener_remote = tcb_.listener_remote_specified;
   auto receives = std::move(tcb_.pending_receives);
   const std::uint32_t queued = tcb_.send_queued;
   tcb_ = Tcb{};
   tcb_.remote_specified = remote;
+  tcb_.listener_remote_specified = listener_remote;
   tcb_.pending_receives = std::move(receives);
   tcb_.send_queued = queued;
   tcb_.iss = take_iss();

@@ -13,6 +13,7 @@ void Step::on(const OpenCall& call) {
     // CLOSED, passive: create a TCB and wait for a SYN.
     tcb_ = Tcb{};
     tcb_.remote_specified = call.remote_specified;
+    tcb_.listener_remote_specified = call.remote_specified;
     tcb_.rcv_wnd = profile_.receive_buffer;
     set_state(State::Listen);
     notify(Notice::ok());

@@ -119,6 +119,7 @@ void Step::listen_arrives(const Segment& seg) {
   // set from the SYN here (the RFC leaves them unset; docs/model.md, C12).
   start_incarnation();
   record_peer_syn(seg);
+  tcb_.remote_specified = true;  // the SYN names the foreign socket a listener left open
   tcb_.passive_open = true;
   tcb_.snd_wnd = seg.wnd;
   tcb_.snd_wl1 = seg.seq;

@@ -46,6 +46,8 @@ struct Tcb {
   bool iss_defined = false;
   bool irs_defined = false;
   bool remote_specified = false;
+  // What the passive OPEN said of the foreign socket, to restore on a return to LISTEN.
+  bool listener_remote_specified = false;
   bool passive_open = false;      // SYN-RECEIVED was entered from LISTEN (MUST-11)
   bool from_time_wait = false;    // reopened from TIME-WAIT (MAY-2)
   bool close_requested = false;   // the user called CLOSE
