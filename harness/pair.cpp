@@ -42,7 +42,10 @@ bool Pair::deliver(Side to) {
 
 void Pair::deliver_all() {
   // Alternate directions so that crossing segments cross, as on a real link.
-  for (int guard = 0; guard < 10'000 && (deliver(Side::A) | deliver(Side::B)); ++guard) {
+  for (int guard = 0; guard < 10'000; ++guard) {
+    const bool to_a = deliver(Side::A);
+    const bool to_b = deliver(Side::B);
+    if (!to_a && !to_b) break;
   }
 }
 

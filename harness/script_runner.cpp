@@ -277,7 +277,9 @@ bool Runner::play_line(const ScriptLine& sl, const ExpectRuleLine& l) {
 bool Runner::play_line(const ScriptLine& sl, const ExpectTcbLine& l) {
   const auto tcb = endpoint(l.who).tcb();
   if (!tcb) return fail(sl, "this implementation does not expose its TCB; 'tcb' lines cannot be checked");
-  for (const auto& [var, n] : l.values) {
+  for (const auto& entry : l.values) {
+    const TcbVar var = entry.first;
+    const Number n = entry.second;
     const SeqNum own = own_base(l.who);
     const SeqNum peer = peer_base(l.who);
     std::uint32_t got = 0;

@@ -75,6 +75,8 @@ struct Profile {
   // When the caller does not supply an ISS, each incarnation takes the previous one plus this.
   std::uint32_t iss_increment = 64'000;
 
+  bool operator==(const Profile&) const = default;
+
   static Profile rfc9293() { return Profile{}; }
   // RFC 793 as originally written: no RFC 5961 checks.
   static Profile legacy_rfc793();
