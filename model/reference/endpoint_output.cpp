@@ -7,6 +7,13 @@
 namespace tcpfsm::reference {
 
 namespace {
+// States in which queued data (and then our FIN) may still go out: our side is open, or the
+// user closed while data was queued and the FIN has not left yet.
+bool data_may_flow(State st) {
+  return st == State::Established || st == State::CloseWait || st == State::FinWait1 ||
+         st == State::Closing || st == State::LastAck;
+}
+
 std::uint32_t wnd_field(std::uint32_t w) { return std::min<std::uint32_t>(w, 65535); }
 }  // namespace
 
@@ -41,8 +48,7 @@ void Step::output(bool ack_owed) {
   bool sent_any = false;
   while (transmit_one()) sent_any = true;
   if (ack_owed && !sent_any) emit(ack_segment());
-  const bool may_send = ep_.state_ == State::Established || ep_.state_ == State::CloseWait ||
-                        ep_.state_ == State::FinWait1 || ep_.state_ == State::LastAck;
+  const bool may_send = data_may_flow(ep_.state_);
   // MUST-36: data waits on a zero window with nothing in flight; probe it.
   if (may_send && tcb_.send_queued > 0 && tcb_.snd_wnd == 0 && tcb_.snd_una == tcb_.snd_nxt &&
       !armed(TimerKind::ZeroWindowProbe)) {
@@ -54,9 +60,7 @@ void Step::output(bool ack_owed) {
 // false when there is nothing that may be sent now.
 bool Step::transmit_one() {
   const State st = ep_.state_;
-  const bool may_send = st == State::Established || st == State::CloseWait ||
-                        st == State::FinWait1 || st == State::LastAck;
-  if (!may_send || tcb_.fin_sent) return false;
+  if (!data_may_flow(st) || tcb_.fin_sent) return false;
   const std::uint32_t in_flight = tcb_.snd_nxt.since(tcb_.snd_una);
   const std::uint32_t usable = tcb_.snd_wnd > in_flight ? tcb_.snd_wnd - in_flight : 0;
   std::uint32_t len = std::min({tcb_.send_queued, usable, profile_.mss});
@@ -66,8 +70,10 @@ bool Step::transmit_one() {
     // waits for the window to open.
     len = 0;
   }
-  const bool fin_due = tcb_.close_requested && tcb_.send_queued == len &&
-                       (st == State::FinWait1 || st == State::LastAck);
+  // §3.10.4: the FIN follows the last queued octet, whatever closing state we are in by then
+  // (FIN-WAIT-1, or CLOSING / LAST-ACK when the peer's FIN came first, C13).
+  const bool fin_due = tcb_.close_requested && tcb_.send_queued == len && st != State::Established &&
+                       st != State::CloseWait;
   if (len == 0 && !fin_due) return false;
 
   Segment s{.seq = tcb_.snd_nxt, .ack = tcb_.rcv_nxt, .ctl = kAck,

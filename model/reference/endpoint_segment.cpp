@@ -335,9 +335,7 @@ bool Step::syn_check(const Segment& seg) {
   }
   // RFC 793 behaviour: an in-window SYN is an error; reset and close.
   emit(reset_for(seg));
-  if (st != State::TimeWait && st != State::Closing && st != State::LastAck) {
-    notify(Notice::err(UserError::ConnectionReset));
-  }
+  notify(Notice::err(UserError::ConnectionReset));  // in every synchronized state (§3.10.7.4)
   fail_pending_receives(UserError::ConnectionReset);
   to_closed();
   decide(Rule::SynResetsConnection);
@@ -400,6 +398,7 @@ bool Step::ack_check(const Segment& seg) {
         return false;
       }
       decide(Rule::ClosingIgnoresOtherSegments);
+      output(false);  // the window may have opened for data and a FIN still queued (C13)
       return false;
     case State::LastAck:
       if (tcb_.fin_acked) {
@@ -408,6 +407,7 @@ bool Step::ack_check(const Segment& seg) {
         return false;
       }
       decide(Rule::LastAckIgnoresOtherSegments);
+      output(false);  // the window may have opened for data and a FIN still queued (C13)
       return false;
     case State::Established:
     case State::FinWait2:
