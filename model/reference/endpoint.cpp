@@ -112,6 +112,7 @@ void Step::start_incarnation() {
   tcb_.snd_una = tcb_.iss;
   tcb_.snd_nxt = tcb_.iss + 1;
   tcb_.snd_max = tcb_.snd_nxt;
+  tcb_.snd_up = tcb_.snd_nxt;
   tcb_.rcv_wnd = profile_.receive_buffer;
   tcb_.rto_ms = profile_.rto_initial_ms;
 }
@@ -122,6 +123,10 @@ void Step::record_peer_syn(const Segment& syn) {
   tcb_.irs_defined = true;
   tcb_.rcv_nxt = syn.seq + 1;
   tcb_.rcv_adv = tcb_.rcv_nxt;
+  // No urgent data yet: the urgent pointer starts where the data does, so that modular
+  // comparisons against it are meaningful from the first octet on (C24).
+  tcb_.rcv_up = tcb_.rcv_nxt;
+  tcb_.rcv_urgent = false;
 }
 
 // RFC 9293 §3.10.7.2 / §3.10.7.3: text and a FIN that came on a SYN are queued until the
