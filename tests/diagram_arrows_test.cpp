@@ -556,7 +556,7 @@ ARROW(FinWait1ToTimeWaitOnFinAndAckOfFin) {
 ARROW(SynSentToClosedOnRst) {
   Conn c = syn_sent();
   const Outcome o = c.rcv(seg(SeqNum(0), kLocalIss + 1, kRst | kAck));
-  return done(c, o, {}, UserError::ConnectionRefused);
+  return done(c, o, {}, UserError::ConnectionReset);
 }
 
 // Covers: MUST-11

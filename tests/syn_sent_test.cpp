@@ -108,16 +108,16 @@ TEST(SynSent, RstWithoutAckIsDroppedSilently) {
   EXPECT_EQ(o.rule, Rule::SynSentDropsRstWithoutAck);
 }
 
-// RFC 9293 §3.10.7.3, second check: a RST acknowledging our SYN refuses the connection. The
-// user hears "connection refused", the TCB is deleted, nothing is sent.
+// RFC 9293 §3.10.7.3, second check: a RST acknowledging our SYN ends the attempt. The user
+// hears "connection reset" (the RFC's string here), the TCB is deleted, nothing is sent.
 // Covers: MUST-12
 TEST(SynSent, RstWithAcceptableAckRefusesTheConnection) {
   Conn c = syn_sent();
   const Outcome o = c.rcv(seg(kRemoteIss, kLocalIss + 1, kRst | kAck));
   EXPECT_EQ(o.to, State::Closed) << describe(o);
-  EXPECT_EQ(o.rule, Rule::SynSentRstRefused);
+  EXPECT_EQ(o.rule, Rule::SynSentRstResets);
   EXPECT_TRUE(sent_nothing(o)) << describe(o);
-  EXPECT_EQ(o.notices, std::vector<Notice>{Notice::err(UserError::ConnectionRefused)});
+  EXPECT_EQ(o.notices, std::vector<Notice>{Notice::err(UserError::ConnectionReset)});
   EXPECT_EQ(c.tcb(), Tcb{});
   EXPECT_FALSE(c.ep.next_timer().has_value());
 }
@@ -128,7 +128,7 @@ TEST(SynSent, RstIsJudgedByItsAckNotItsSequenceNumber) {
   Conn c = syn_sent();
   const Outcome o = c.rcv(seg(SeqNum(0x1234'5678u), kLocalIss + 1, kRst | kAck));
   EXPECT_EQ(o.to, State::Closed) << describe(o);
-  EXPECT_EQ(o.rule, Rule::SynSentRstRefused);
+  EXPECT_EQ(o.rule, Rule::SynSentRstResets);
   EXPECT_TRUE(sent_nothing(o)) << describe(o);
 }
 
@@ -138,7 +138,7 @@ TEST(SynSent, RstRefusalAlsoFailsAQueuedReceive) {
   c.call(ReceiveCall{});
   const Outcome o = c.rcv(seg(kRemoteIss, kLocalIss + 1, kRst | kAck));
   EXPECT_EQ(o.to, State::Closed) << describe(o);
-  EXPECT_EQ(o.notices, (std::vector<Notice>{Notice::err(UserError::ConnectionRefused),
+  EXPECT_EQ(o.notices, (std::vector<Notice>{Notice::err(UserError::ConnectionReset),
                                             Notice::err(UserError::ConnectionReset)}))
       << describe(o);
 }
@@ -148,7 +148,7 @@ TEST(SynSent, RstSynAckWithAcceptableAckRefusesBeforeLookingAtSyn) {
   Conn c = syn_sent();
   const Outcome o = c.rcv(seg(kRemoteIss, kLocalIss + 1, kRst | kSyn | kAck));
   EXPECT_EQ(o.to, State::Closed) << describe(o);
-  EXPECT_EQ(o.rule, Rule::SynSentRstRefused);
+  EXPECT_EQ(o.rule, Rule::SynSentRstResets);
   EXPECT_TRUE(sent_nothing(o)) << describe(o);
 }
 

@@ -59,6 +59,9 @@ struct Profile {
   // --- sending ---
   std::uint32_t send_buffer = 65536;  // SEND beyond this is refused: "insufficient resources"
   std::uint32_t mss = 536;            // MUST-15: 536 when the peer sent no MSS option
+  // §3.8.6.2.1: data held back by sender silly window avoidance goes out after this long
+  // anyway (the RFC suggests 0.1 to 1 second), so that nothing waits forever (MUST-60).
+  std::uint32_t sws_override_ms = 200;
 
   // --- retransmission (RFC 6298) and giving up (RFC 9293 §3.8.3) ---
   std::uint32_t rto_initial_ms = 1000;  // RFC 6298 §2.1

@@ -35,7 +35,7 @@ RuleInfo describe(Rule r) {
     case Rule::ListenDropsOther: return {"ListenDropsOther", "RFC 9293 §3.10.7.2 fourth check", "LISTEN: no SYN, ACK or RST: drop"};
     case Rule::SynSentResetsBadAck: return {"SynSentResetsBadAck", "RFC 9293 §3.10.7.3 first check", "SYN-SENT: unacceptable ACK draws RST"};
     case Rule::SynSentDropsRstWithBadAck: return {"SynSentDropsRstWithBadAck", "RFC 9293 §3.10.7.3 first check", "SYN-SENT: RST with unacceptable ACK dropped"};
-    case Rule::SynSentRstRefused: return {"SynSentRstRefused", "RFC 9293 §3.10.7.3 second check", "SYN-SENT: RST acknowledging our SYN: refused"};
+    case Rule::SynSentRstResets: return {"SynSentRstResets", "RFC 9293 §3.10.7.3 second check", "SYN-SENT: RST acknowledging our SYN: connection reset"};
     case Rule::SynSentDropsRstWithoutAck: return {"SynSentDropsRstWithoutAck", "RFC 9293 §3.10.7.3 second check", "SYN-SENT: RST without ACK dropped"};
     case Rule::SynSentSynAckEstablishes: return {"SynSentSynAckEstablishes", "RFC 9293 §3.10.7.3 fourth check", "SYN-SENT: SYN acknowledging ours: ESTABLISHED"};
     case Rule::SynSentSimultaneousOpen: return {"SynSentSimultaneousOpen", "RFC 9293 §3.10.7.3 fourth check, MUST-10", "SYN-SENT: bare SYN: simultaneous open, SYN-RECEIVED"};
@@ -79,6 +79,8 @@ RuleInfo describe(Rule r) {
     case Rule::RetransmissionLimitCloses: return {"RetransmissionLimitCloses", "RFC 9293 §3.8.3, MUST-20, MUST-23", "R2 reached: give up, CLOSED"};
     case Rule::RetransmissionLimitReturnsToListen: return {"RetransmissionLimitReturnsToListen", "RFC 9293 §3.8.3", "R2 reached in passive SYN-RECEIVED: LISTEN"};
     case Rule::ZeroWindowProbe: return {"ZeroWindowProbe", "RFC 9293 §3.8.6.1, MUST-36", "probe the zero window with one octet"};
+    case Rule::SwsOverrideSends: return {"SwsOverrideSends", "RFC 9293 §3.8.6.2.1, MUST-38, MUST-60", "held-back data goes out when the override timer fires"};
+    case Rule::PersistTimerNothingToDo: return {"PersistTimerNothingToDo", "RFC 9293 §3.8.6.1", "the window opened or the queue emptied before the timer fired"};
     case Rule::UserTimeoutCloses: return {"UserTimeoutCloses", "RFC 9293 §3.10.8", "user timeout: abort, CLOSED"};
     case Rule::TimeWaitExpires: return {"TimeWaitExpires", "RFC 9293 §3.10.8, MUST-13", "2MSL passed: CLOSED"};
     case Rule::FinWait2Expires: return {"FinWait2Expires", "Linux tcp_fin_timeout (not RFC 9293)", "FIN-WAIT-2 timer: CLOSED"};

@@ -43,7 +43,7 @@ enum class Rule : std::uint8_t {
   // --- in SYN-SENT (§3.10.7.3) ---
   SynSentResetsBadAck,
   SynSentDropsRstWithBadAck,
-  SynSentRstRefused,
+  SynSentRstResets,
   SynSentDropsRstWithoutAck,
   SynSentSynAckEstablishes,
   SynSentSimultaneousOpen,
@@ -89,6 +89,8 @@ enum class Rule : std::uint8_t {
   RetransmissionLimitCloses,
   RetransmissionLimitReturnsToListen,
   ZeroWindowProbe,
+  SwsOverrideSends,
+  PersistTimerNothingToDo,
   UserTimeoutCloses,
   TimeWaitExpires,
   FinWait2Expires,

@@ -137,6 +137,13 @@ void Step::hold_syn_text(const Segment& syn) {
   tcb_.syn_text = HeldText{syn.seq + 1, fits, syn.fin() && fits == syn.len};
 }
 
+// Entering ESTABLISHED. RFC 6298 §5.7: if the handshake needed a retransmission and the RTO is
+// now below 3 s, data transmission starts with an RTO of 3 s.
+void Step::on_established() {
+  set_state(State::Established);
+  if (tcb_.syn_timed_out && tcb_.rto_ms < 3000) tcb_.rto_ms = std::min(3000u, profile_.rto_max_ms);
+}
+
 void Step::challenge_ack() {
   // RFC 5961 §7: challenge ACKs may be rate limited; a suppressed one is simply not sent.
   if (profile_.challenge_ack_limit > 0) {

@@ -48,23 +48,29 @@ void Step::output(bool ack_owed) {
   bool sent_any = false;
   while (transmit_one()) sent_any = true;
   if (ack_owed && !sent_any) emit(ack_segment());
-  const bool may_send = data_may_flow(ep_.state_);
-  // MUST-36: data waits on a zero window with nothing in flight; probe it.
-  if (may_send && tcb_.send_queued > 0 && tcb_.snd_wnd == 0 && tcb_.snd_una == tcb_.snd_nxt &&
-      !armed(TimerKind::ZeroWindowProbe)) {
+  if (!data_may_flow(ep_.state_) || tcb_.send_queued == 0 || armed(TimerKind::ZeroWindowProbe)) {
+    return;
+  }
+  const std::uint32_t in_flight = tcb_.snd_nxt.since(tcb_.snd_una);
+  if (tcb_.snd_wnd == 0 && in_flight == 0) {
+    // MUST-36: data waits on a zero window with nothing in flight; probe it one RTO later.
     arm(TimerKind::ZeroWindowProbe, tcb_.rto_ms);
+  } else if (tcb_.snd_wnd > in_flight) {
+    // Window is open but silly window avoidance held the data back: the override timer
+    // makes sure it does not wait forever (§3.8.6.2.1, MUST-60).
+    arm(TimerKind::ZeroWindowProbe, profile_.sws_override_ms);
   }
 }
 
 // Sends one segment of queued data (with the FIN when it is due), or the FIN alone. Returns
 // false when there is nothing that may be sent now.
-bool Step::transmit_one() {
+bool Step::transmit_one(bool override_sws) {
   const State st = ep_.state_;
   if (!data_may_flow(st) || tcb_.fin_sent) return false;
   const std::uint32_t in_flight = tcb_.snd_nxt.since(tcb_.snd_una);
   const std::uint32_t usable = tcb_.snd_wnd > in_flight ? tcb_.snd_wnd - in_flight : 0;
   std::uint32_t len = std::min({tcb_.send_queued, usable, profile_.mss});
-  if (len > 0 && len < profile_.mss && len < tcb_.send_queued &&
+  if (!override_sws && len > 0 && len < profile_.mss && len < tcb_.send_queued &&
       len < std::max<std::uint32_t>(1, tcb_.max_snd_wnd / 2)) {
     // §3.8.6.2.1, MUST-38: sender silly window avoidance; a small piece of a larger queue
     // waits for the window to open.

@@ -156,10 +156,11 @@ void Step::syn_sent_arrives(const Segment& seg) {
       decide(Rule::SynSentDropsRstWithoutAck);
       return;
     }
-    notify(Notice::err(UserError::ConnectionRefused));
+    // The RFC's word here is "reset" (the SYN-RECEIVED case says "refused").
+    notify(Notice::err(UserError::ConnectionReset));
     fail_pending_receives(UserError::ConnectionReset);
     to_closed();
-    decide(Rule::SynSentRstRefused);
+    decide(Rule::SynSentRstResets);
     return;
   }
   if (!seg.syn()) {  // fifth: neither SYN nor RST
@@ -176,7 +177,7 @@ void Step::syn_sent_arrives(const Segment& seg) {
     tcb_.snd_wl1 = seg.seq;
     tcb_.snd_wl2 = seg.ack;
     tcb_.max_snd_wnd = std::max(tcb_.max_snd_wnd, seg.wnd);
-    set_state(State::Established);
+    on_established();
     decide(Rule::SynSentSynAckEstablishes);
     // Text or a FIN on the SYN-ACK continues at the sixth check with the SYN trimmed off.
     Segment rest = seg;
@@ -429,7 +430,7 @@ void Step::enter_established_from_syn_received(const Segment& seg) {
   tcb_.snd_wl2 = seg.ack;
   tcb_.max_snd_wnd = std::max(tcb_.max_snd_wnd, seg.wnd);
   ep_.time_wait_tcb_.reset();
-  set_state(State::Established);
+  on_established();
   if (tcb_.syn_text.len > 0 || tcb_.syn_text.fin) {
     tcb_.out_of_order.insert(tcb_.out_of_order.begin(), tcb_.syn_text);
     tcb_.syn_text = HeldText{};

@@ -20,9 +20,20 @@ void Step::on(const TimerExpires& expiry) {
   switch (expiry.timer) {
     case TimerKind::Retransmission: retransmit(); return;
     case TimerKind::ZeroWindowProbe: {
+      const std::uint32_t in_flight = tcb_.snd_nxt.since(tcb_.snd_una);
+      if (tcb_.send_queued > 0 && tcb_.snd_wnd > in_flight) {
+        // §3.8.6.2.1: the override timeout: what silly window avoidance held back goes now.
+        transmit_one(true);
+        decide(Rule::SwsOverrideSends);
+        output(false);
+        return;
+      }
+      if (tcb_.send_queued == 0 || tcb_.snd_wnd != 0) {
+        decide(Rule::PersistTimerNothingToDo);
+        return;
+      }
       // MUST-36: one octet beyond the zero window; it is then retransmitted like any data
       // until the window opens (MUST-37: the connection is not given up while ACKs come).
-      if (tcb_.send_queued == 0 || tcb_.snd_wnd != 0) return;
       Segment probe{.seq = tcb_.snd_nxt, .ack = tcb_.rcv_nxt, .ctl = kAck,
                     .wnd = std::min<std::uint32_t>(tcb_.rcv_wnd, 65535), .len = 1};
       tcb_.send_queued -= 1;
@@ -70,6 +81,7 @@ void Step::retransmit() {
     return;
   }
   ++tcb_.retries;
+  if (opening || tcb_.snd_una == tcb_.iss) tcb_.syn_timed_out = true;
   tcb_.rto_ms = std::min(tcb_.rto_ms * 2, profile_.rto_max_ms);
   tcb_.rtt_timing = false;  // Karn: no sample from a retransmitted segment
 

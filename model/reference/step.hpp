@@ -66,7 +66,8 @@ class Step {
   // Sends queued data and a pending FIN as far as the window allows; then, if nothing went out
   // and an acknowledgment is owed, a bare ACK.
   void output(bool ack_owed);
-  bool transmit_one();
+  bool transmit_one(bool override_sws = false);
+  void on_established();
   void send_window_update_if_due();
   void arm(TimerKind t, Millis after);
   void disarm(TimerKind t);

@@ -75,6 +75,7 @@ struct Tcb {
   SeqNum rtt_seq{};
   std::uint64_t rtt_start = 0;
   std::uint32_t retries = 0;  // consecutive expiries of the retransmission timer
+  bool syn_timed_out = false; // our SYN or SYN-ACK had to be retransmitted (RFC 6298 §5.7)
 
   // --- RFC 5961 §7 challenge ACK rate limit ---
   std::uint64_t cack_window_start = 0;
