@@ -5,6 +5,7 @@
 #include <map>
 #include <type_traits>
 
+#include "harness/invariants.hpp"
 #include "harness/trace.hpp"
 
 namespace tcpfsm::harness {
@@ -102,6 +103,7 @@ class Runner {
   std::vector<StepRecord> single_steps_;
   std::vector<std::pair<std::size_t, Violation>> single_violations_;
   std::vector<RunObserver*> observers_;
+  InvariantMonitor monitor_;
   Side side_a_, side_b_;
   Millis now_ = 0;
   std::size_t steps_seen_ = 0;
@@ -412,6 +414,7 @@ RunResult Runner::run() {
     return std::move(result_);
   }
   observers_ = options_.extra_observers;
+  if (options_.check_invariants) observers_.push_back(&monitor_);
   if (script_.two_endpoints) {
     network_ = std::make_unique<Network>(
         options_.factory(std::get<Profile>(profile_a), SeqNum(script_.iss_a)),

@@ -375,7 +375,7 @@ TEST(ZeroWindowProbe, ProbesBackOffAndTheConnectionStaysOpenWhileTheyAreAnswered
     interval = gap;
     o = fire_at(c, next);
     EXPECT_EQ(o.rule, Rule::RetransmitData) << describe(o);
-    EXPECT_TRUE(sent_exactly(o, data_seg(kLocalIss + 1, c.rcv_nxt(), 1, kPsh)));
+    EXPECT_TRUE(sent_exactly(o, data_seg(kLocalIss + 1, c.rcv_nxt(), 1)));
     prev = next;
   }
   EXPECT_EQ(c.state(), State::Established);

@@ -60,7 +60,7 @@ void Step::fail_pending_receives(UserError why) {
   tcb_.pending_receives.clear();
 }
 
-// RFC 9293 §3.10.7.4 and §3.10.4 to §3.10.8: "delete the TCB, enter the CLOSED state".
+// RFC 9293 §3.10.4 to §3.10.8: the connection record is deleted and the state becomes CLOSED.
 void Step::to_closed() {
   tcb_ = Tcb{};
   ep_.timers_ = {};

@@ -66,6 +66,13 @@ void Step::on(const SendCall& call) {
     case State::Established:
     case State::CloseWait: break;
   }
+  if (tcb_.close_requested) {
+    // A CLOSE deferred in SYN-RECEIVED is pending: the user said it has nothing more to send
+    // (§3.9.1.4), so a later SEND is as late as one after CLOSE.
+    notify(Notice::err(UserError::ConnectionClosing));
+    decide(Rule::SendAfterClose);
+    return;
+  }
   if (st == State::Listen && !tcb_.remote_specified) {
     notify(Notice::err(UserError::RemoteSocketUnspecified));
     decide(Rule::OpenRemoteUnspecified);

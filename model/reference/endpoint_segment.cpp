@@ -256,6 +256,11 @@ void Step::synchronized_arrives(const Segment& original) {
 
 // RFC 9293 §3.10.7.4 second check: RST. Returns after handling in every case.
 bool Step::reset_check(const Segment& seg) {
+  if (ep_.state_ == State::TimeWait && profile_.time_wait_rst == TimeWaitRst::Ignore) {
+    // RFC 1337 fix F1 (C17): TIME-WAIT ignores every RST, exact or not; not even a challenge.
+    decide(Rule::TimeWaitIgnoresRst);
+    return true;
+  }
   // RFC 5961 §3.2: in the window but not exactly at RCV.NXT, the RST might be forged; ask the
   // peer with a challenge ACK instead of believing it (C26).
   if (profile_.rfc5961_rst && seg.seq != tcb_.rcv_nxt) {
@@ -293,10 +298,6 @@ bool Step::reset_check(const Segment& seg) {
       decide(Rule::RstResetsConnection);
       return true;
     case State::TimeWait:
-      if (profile_.time_wait_rst == TimeWaitRst::Ignore) {  // RFC 1337 fix F1 (C17)
-        decide(Rule::TimeWaitIgnoresRst);
-        return true;
-      }
       to_closed();
       decide(Rule::RstClosesConnection);
       return true;

@@ -37,6 +37,7 @@ void Step::on(const TimerExpires& expiry) {
       Segment probe{.seq = tcb_.snd_nxt, .ack = tcb_.rcv_nxt, .ctl = kAck,
                     .wnd = std::min<std::uint32_t>(tcb_.rcv_wnd, 65535), .len = 1};
       tcb_.send_queued -= 1;
+      if (tcb_.send_queued == 0) probe.ctl |= kPsh;
       tcb_.snd_nxt += 1;
       tcb_.snd_max = seq_max(tcb_.snd_max, tcb_.snd_nxt);
       emit(probe);
@@ -100,7 +101,8 @@ void Step::retransmit() {
     Segment s{.seq = tcb_.snd_una, .ack = tcb_.rcv_nxt, .ctl = kAck,
               .wnd = std::min<std::uint32_t>(tcb_.rcv_wnd, 65535), .len = len};
     if (fin_outstanding && len == data) s.ctl |= kFin;
-    if (len > 0 && len == data) s.ctl |= kPsh;
+    // PSH as when first sent: on the segment that carried the last queued octet.
+    if (len > 0 && len == data && tcb_.send_queued == 0) s.ctl |= kPsh;
     emit(s);
     decide(Rule::RetransmitData);
   } else {
