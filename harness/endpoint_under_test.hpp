@@ -34,8 +34,8 @@ class EndpointUnderTest {
 };
 
 // Builds an implementation for a profile and the ISS of its first incarnation.
-using EndpointFactory =
-    std::unique_ptr<EndpointUnderTest> (*)(const Profile& profile, SeqNum first_iss);
+using EndpointFactory = std::unique_ptr<EndpointUnderTest> (*)(const Profile& profile,
+                                                               SeqNum first_iss);
 
 std::unique_ptr<EndpointUnderTest> make_reference_endpoint(const Profile& profile,
                                                            SeqNum first_iss);

@@ -37,7 +37,8 @@ std::string row(const std::string& a, const std::string& middle, const std::stri
 }
 
 std::string event_label(const Event& e) {
-  if (const auto* t = std::get_if<TimerExpires>(&e)) return std::string(to_string(t->timer)) + " timeout";
+  if (const auto* t = std::get_if<TimerExpires>(&e))
+    return std::string(to_string(t->timer)) + " timeout";
   return to_string(e);
 }
 
@@ -79,7 +80,8 @@ std::vector<std::string> format_ladder(const RunResult& r) {
       middle = arrow(to_string(in->seg), !on_a, false);
     } else {
       const std::string label = event_label(s.event);
-      middle = on_a ? "  " + label : pad("", kMiddle > label.size() + 2 ? kMiddle - label.size() - 2 : 0) + label;
+      middle = on_a ? "  " + label
+                    : pad("", kMiddle > label.size() + 2 ? kMiddle - label.size() - 2 : 0) + label;
     }
     const std::string shown = changed ? state : "";
     out.push_back(on_a ? row(shown, middle, "") : row("", middle, shown));

@@ -20,7 +20,9 @@ std::uint64_t SeededRandom::between(std::uint64_t lo, std::uint64_t hi) {
   return lo + next() % span;
 }
 
-Actor peer_of(Actor a) { return a == Actor::A ? Actor::B : Actor::A; }
+Actor peer_of(Actor a) {
+  return a == Actor::A ? Actor::B : Actor::A;
+}
 
 Network::Network(std::unique_ptr<EndpointUnderTest> a, std::unique_ptr<EndpointUnderTest> b)
     : a_(std::move(a)), b_(std::move(b)) {}

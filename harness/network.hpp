@@ -68,7 +68,9 @@ class Network {
 
   EndpointUnderTest& endpoint(Actor who) { return who == Actor::B ? *b_ : *a_; }
   const EndpointUnderTest& endpoint(Actor who) const { return who == Actor::B ? *b_ : *a_; }
-  const std::deque<InFlight>& in_flight(Actor from) const { return from == Actor::B ? to_a_ : to_b_; }
+  const std::deque<InFlight>& in_flight(Actor from) const {
+    return from == Actor::B ? to_a_ : to_b_;
+  }
   Millis now() const { return now_; }
   const std::vector<StepRecord>& steps() const { return steps_; }
   const std::vector<WireEvent>& wire() const { return wire_; }

@@ -6,7 +6,9 @@
 
 namespace tcpfsm::harness {
 
-std::string_view name(Side s) { return s == Side::A ? "A" : "B"; }
+std::string_view name(Side s) {
+  return s == Side::A ? "A" : "B";
+}
 
 Pair::Pair(Profile profile, SeqNum iss_a, SeqNum iss_b) : a_(profile, iss_a), b_(profile, iss_b) {}
 

@@ -31,7 +31,7 @@ struct SegmentSpec {
   std::uint8_t ctl = 0;  // Ctl bits; '.' in the text is kAck
   Number seq;
   std::uint32_t len = 0;
-  std::optional<Number> ack;       // only meaningful with kAck
+  std::optional<Number> ack;  // only meaningful with kAck
   std::optional<std::uint32_t> wnd;
   std::optional<std::uint16_t> up;  // only meaningful with kUrg
   bool operator==(const SegmentSpec&) const = default;
@@ -74,7 +74,18 @@ struct ExpectRuleLine {
 };
 
 enum class TcbVar : std::uint8_t {
-  Iss, Irs, SndUna, SndNxt, SndWnd, SndWl1, SndWl2, SndUp, MaxSndWnd, RcvNxt, RcvWnd, RcvUp,
+  Iss,
+  Irs,
+  SndUna,
+  SndNxt,
+  SndWnd,
+  SndWl1,
+  SndWl2,
+  SndUp,
+  MaxSndWnd,
+  RcvNxt,
+  RcvWnd,
+  RcvUp,
 };
 // "tcb snd.una=1 rcv.wnd=65535": TCB values (sequence variables relative to their ISS).
 struct ExpectTcbLine {
@@ -154,7 +165,7 @@ struct ParseError {
   std::string file;
   int line = 0;
   int column = 0;
-  std::string message;  // what was found and what was expected
+  std::string message;            // what was found and what was expected
   std::string to_string() const;  // "file:line:column: message"
 };
 

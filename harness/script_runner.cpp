@@ -158,7 +158,8 @@ bool Runner::step_single(const Event& e, int line) {
   }
   const WorldView w{single_.get(), nullptr, 0, 0, now_};
   for (auto* o : observers_) {
-    for (auto& v : o->on_step(stored, w)) single_violations_.emplace_back(stored.index, std::move(v));
+    for (auto& v : o->on_step(stored, w))
+      single_violations_.emplace_back(stored.index, std::move(v));
   }
   after_step(Actor::Self, stored, line);
   return true;
@@ -272,13 +273,14 @@ bool Runner::play_line(const ScriptLine& sl, const ExpectRuleLine& l) {
   const RuleInfo want = describe(l.rule);
   const RuleInfo got = describe(last->outcome.rule);
   return fail(sl, actor_prefix(l.who) + "expected the decision " + std::string(want.name) + " (" +
-                      std::string(want.section) + "), but it was " + std::string(got.name) +
-                      " (" + std::string(got.section) + ")");
+                      std::string(want.section) + "), but it was " + std::string(got.name) + " (" +
+                      std::string(got.section) + ")");
 }
 
 bool Runner::play_line(const ScriptLine& sl, const ExpectTcbLine& l) {
   const auto tcb = endpoint(l.who).tcb();
-  if (!tcb) return fail(sl, "this implementation does not expose its TCB; 'tcb' lines cannot be checked");
+  if (!tcb)
+    return fail(sl, "this implementation does not expose its TCB; 'tcb' lines cannot be checked");
   for (const auto& entry : l.values) {
     const TcbVar var = entry.first;
     const Number n = entry.second;
@@ -298,7 +300,10 @@ bool Runner::play_line(const ScriptLine& sl, const ExpectTcbLine& l) {
       want = n.value;
     };
     switch (var) {
-      case TcbVar::Iss: seq_var("iss", tcb->iss, SeqNum(script_.two_endpoints && l.who == Actor::B ? script_.iss_b : script_.iss_a)); break;
+      case TcbVar::Iss:
+        seq_var("iss", tcb->iss,
+                SeqNum(script_.two_endpoints && l.who == Actor::B ? script_.iss_b : script_.iss_a));
+        break;
       case TcbVar::Irs: seq_var("irs", tcb->irs, peer); break;
       case TcbVar::SndUna: seq_var("snd.una", tcb->snd_una, own); break;
       case TcbVar::SndNxt: seq_var("snd.nxt", tcb->snd_nxt, own); break;
@@ -387,10 +392,9 @@ bool Runner::play_line(const ScriptLine& sl, const RunLine& l) {
 
 bool Runner::play(const ScriptLine& sl) {
   current_line_ = sl.pos.line;
-  const bool is_action = std::holds_alternative<InjectLine>(sl.line) ||
-                         std::holds_alternative<CallLine>(sl.line) ||
-                         std::holds_alternative<TimeLine>(sl.line) ||
-                         std::holds_alternative<TimeoutLine>(sl.line);
+  const bool is_action =
+      std::holds_alternative<InjectLine>(sl.line) || std::holds_alternative<CallLine>(sl.line) ||
+      std::holds_alternative<TimeLine>(sl.line) || std::holds_alternative<TimeoutLine>(sl.line);
   if (is_action && !check_nothing_unchecked(sl)) return false;
   const bool ok = std::visit([&](const auto& l) { return play_line(sl, l); }, sl.line);
   if (network_) now_ = network_->now();

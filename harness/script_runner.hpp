@@ -26,12 +26,12 @@ struct RunFailure {
 
 struct RunResult {
   bool two_endpoints = false;
-  std::vector<StepRecord> steps;   // every step of every endpoint, in order
-  std::vector<WireEvent> wire;     // what crossed the network (two endpoints), or the
-                                   // segments injected and sent (one endpoint)
-  std::vector<int> step_lines;     // the script line that caused each step
+  std::vector<StepRecord> steps;  // every step of every endpoint, in order
+  std::vector<WireEvent> wire;    // what crossed the network (two endpoints), or the
+                                  // segments injected and sent (one endpoint)
+  std::vector<int> step_lines;    // the script line that caused each step
   std::optional<RunFailure> failure;
-  int expectations = 0;            // expectation lines that held
+  int expectations = 0;  // expectation lines that held
   std::uint32_t iss_a = 0, iss_b = 0;
 
   bool passed() const { return !failure.has_value(); }

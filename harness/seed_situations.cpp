@@ -61,10 +61,11 @@ SeedResult seed_active_close() {
   pair.deliver_all();
   pair.call(Side::B, CloseCall{});
   pair.deliver_all();
-  SeedResult r{"active-close", "A closes first: A is the active closer and ends in TIME-WAIT", {}, {}};
-  r.checks.push_back({"A went FIN-WAIT-1, FIN-WAIT-2, TIME-WAIT",
-                      visited_in_order(pair, Side::A,
-                                       {State::FinWait1, State::FinWait2, State::TimeWait})});
+  SeedResult r{
+      "active-close", "A closes first: A is the active closer and ends in TIME-WAIT", {}, {}};
+  r.checks.push_back(
+      {"A went FIN-WAIT-1, FIN-WAIT-2, TIME-WAIT",
+       visited_in_order(pair, Side::A, {State::FinWait1, State::FinWait2, State::TimeWait})});
   r.checks.push_back({"A is in TIME-WAIT while B is already CLOSED",
                       pair.endpoint(Side::A).state() == State::TimeWait &&
                           pair.endpoint(Side::B).state() == State::Closed});
@@ -92,9 +93,9 @@ SeedResult seed_passive_close() {
                "B learns of A's FIN first: B is the passive closer and never enters TIME-WAIT",
                {},
                {}};
-  r.checks.push_back({"B went CLOSE-WAIT, LAST-ACK, CLOSED",
-                      visited_in_order(pair, Side::B,
-                                       {State::CloseWait, State::LastAck, State::Closed})});
+  r.checks.push_back(
+      {"B went CLOSE-WAIT, LAST-ACK, CLOSED",
+       visited_in_order(pair, Side::B, {State::CloseWait, State::LastAck, State::Closed})});
   r.checks.push_back({"B never entered TIME-WAIT", !pair.has_visited(Side::B, State::TimeWait)});
   r.checks.push_back({"A received B's 100 octets sent in CLOSE-WAIT",
                       pair.endpoint(Side::A).tcb().delivered_total == 100});
@@ -108,12 +109,12 @@ SeedResult seed_simultaneous_close() {
   pair.call(Side::A, CloseCall{});
   pair.call(Side::B, CloseCall{});
   pair.deliver_all();
-  SeedResult r{"simultaneous-close", "both users close at once: both endpoints end in TIME-WAIT",
-               {}, {}};
+  SeedResult r{
+      "simultaneous-close", "both users close at once: both endpoints end in TIME-WAIT", {}, {}};
   for (Side s : {Side::A, Side::B}) {
-    r.checks.push_back({std::string(name(s)) + " went FIN-WAIT-1, CLOSING, TIME-WAIT",
-                        visited_in_order(pair, s,
-                                         {State::FinWait1, State::Closing, State::TimeWait})});
+    r.checks.push_back(
+        {std::string(name(s)) + " went FIN-WAIT-1, CLOSING, TIME-WAIT",
+         visited_in_order(pair, s, {State::FinWait1, State::Closing, State::TimeWait})});
     r.checks.push_back({std::string(name(s)) + " never entered CLOSE-WAIT",
                         !pair.has_visited(s, State::CloseWait)});
   }
@@ -134,11 +135,13 @@ SeedResult seed_server_lets_client_close_first() {
   pair.deliver_all();
   pair.call(Side::A, CloseCall{});  // the server closes only after the client's FIN
   pair.deliver_all();
-  SeedResult r{"server-lets-client-close",
-               "the server closes after the client's FIN: TIME-WAIT is the client's, not the server's",
-               {},
-               {}};
-  r.checks.push_back({"client B holds TIME-WAIT", pair.endpoint(Side::B).state() == State::TimeWait});
+  SeedResult r{
+      "server-lets-client-close",
+      "the server closes after the client's FIN: TIME-WAIT is the client's, not the server's",
+      {},
+      {}};
+  r.checks.push_back(
+      {"client B holds TIME-WAIT", pair.endpoint(Side::B).state() == State::TimeWait});
   r.checks.push_back({"server A is CLOSED and never entered TIME-WAIT",
                       pair.endpoint(Side::A).state() == State::Closed &&
                           !pair.has_visited(Side::A, State::TimeWait)});

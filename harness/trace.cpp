@@ -9,7 +9,8 @@ std::string trace_line(const Event& event, const Outcome& outcome) {
   for (const Segment& s : outcome.sent) line += " [snd " + to_string(s) + "]";
   for (const Notice& n : outcome.notices) line += " {user: " + to_string(n) + "}";
   const RuleInfo why = describe(outcome.rule);
-  if (!why.section.empty()) line += "  (" + std::string(why.section) + ": " + std::string(why.summary) + ")";
+  if (!why.section.empty())
+    line += "  (" + std::string(why.section) + ": " + std::string(why.summary) + ")";
   return line;
 }
 

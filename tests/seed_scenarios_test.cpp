@@ -17,7 +17,9 @@ void expect_all_checks_hold(const SeedResult& r) {
 }
 
 // Covers: MUST-13
-TEST(SeedSituations, ActiveCloserEndsInTimeWait) { expect_all_checks_hold(seed_active_close()); }
+TEST(SeedSituations, ActiveCloserEndsInTimeWait) {
+  expect_all_checks_hold(seed_active_close());
+}
 
 TEST(SeedSituations, PassiveCloserGoesCloseWaitLastAckClosedWithoutTimeWait) {
   expect_all_checks_hold(seed_passive_close());

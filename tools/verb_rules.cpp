@@ -8,7 +8,8 @@ namespace tcpfsm::cli {
 
 int rules(const Args& args) {
   if (!args.empty()) {
-    std::puts("usage: tcpfsm rules\nLists every RFC check the model names as the reason of a step.");
+    std::puts(
+        "usage: tcpfsm rules\nLists every RFC check the model names as the reason of a step.");
     return args[0] == "--help" || args[0] == "-h" ? 0 : 2;
   }
   for (int i = 0; i <= static_cast<int>(Rule::FinWait2Expires); ++i) {

@@ -109,7 +109,8 @@ int verify(const Args& args) {
     std::puts(
         "usage: tcpfsm verify [--quiet] [--root DIR]\n"
         "The default verification run:\n"
-        "  1. the seed situations, played between two reference endpoints (traced unless --quiet);\n"
+        "  1. the seed situations, played between two reference endpoints (traced unless "
+        "--quiet);\n"
         "  2. every scenario of the library DIR/corpus/scenarios/*.tcp (DIR defaults to the\n"
         "     current directory, else the source tree tcpfsm was built from);\n"
         "and one summary line per part and a verdict. Exit status 0 when everything holds.");
@@ -153,9 +154,10 @@ int verify(const Args& args) {
   std::printf("\n== summary\n");
   std::printf("   seed situations: %d passed, %d failed (%d checks)\n", seeds_passed, seeds_failed,
               checks);
-  std::printf("   scenarios:       %d passed, %d failed, %d unusable (%zu steps, %d expectations,\n"
-              "                    invariants checked after every step)\n",
-              sc.passed, sc.failed, sc.unusable, sc.steps, sc.expectations);
+  std::printf(
+      "   scenarios:       %d passed, %d failed, %d unusable (%zu steps, %d expectations,\n"
+      "                    invariants checked after every step)\n",
+      sc.passed, sc.failed, sc.unusable, sc.steps, sc.expectations);
   std::printf("   verdict: %s\n", ok ? "PASS" : "FAIL");
   return ok ? 0 : 1;
 }

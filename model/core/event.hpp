@@ -41,11 +41,11 @@ struct SegmentArrives {
 };
 
 enum class TimerKind : std::uint8_t {
-  Retransmission,  // RFC 6298 / RFC 9293 §3.8.1
-  ZeroWindowProbe, // the persist timer: RFC 9293 §3.8.6.1 (MUST-36) and the §3.8.6.2.1 override
-  User,            // RFC 9293 §3.10.8 USER TIMEOUT
-  TimeWait,        // RFC 9293 §3.10.8 TIME-WAIT TIMEOUT (2*MSL)
-  FinWait2,        // not in RFC 9293: Linux tcp_fin_timeout, off by default
+  Retransmission,   // RFC 6298 / RFC 9293 §3.8.1
+  ZeroWindowProbe,  // the persist timer: RFC 9293 §3.8.6.1 (MUST-36) and the §3.8.6.2.1 override
+  User,             // RFC 9293 §3.10.8 USER TIMEOUT
+  TimeWait,         // RFC 9293 §3.10.8 TIME-WAIT TIMEOUT (2*MSL)
+  FinWait2,         // not in RFC 9293: Linux tcp_fin_timeout, off by default
 };
 inline constexpr int kTimerKinds = 5;
 std::string_view to_string(TimerKind t);

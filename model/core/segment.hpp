@@ -24,8 +24,8 @@ struct Segment {
   SeqNum ack{};  // meaningful only with kAck
   std::uint8_t ctl = 0;
   std::uint32_t wnd = 0;
-  std::uint16_t up = 0;  // urgent pointer, an offset from seq; meaningful only with kUrg
-  std::uint32_t len = 0; // octets of data
+  std::uint16_t up = 0;   // urgent pointer, an offset from seq; meaningful only with kUrg
+  std::uint32_t len = 0;  // octets of data
 
   constexpr bool has(Ctl c) const { return (ctl & c) != 0; }
   constexpr bool syn() const { return has(kSyn); }

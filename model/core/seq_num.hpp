@@ -38,14 +38,22 @@ constexpr bool seq_lt(SeqNum a, SeqNum b) {
 constexpr bool seq_le(SeqNum a, SeqNum b) {
   return static_cast<std::int32_t>(a.raw() - b.raw()) <= 0;
 }
-constexpr bool seq_gt(SeqNum a, SeqNum b) { return seq_lt(b, a); }
-constexpr bool seq_ge(SeqNum a, SeqNum b) { return seq_le(b, a); }
+constexpr bool seq_gt(SeqNum a, SeqNum b) {
+  return seq_lt(b, a);
+}
+constexpr bool seq_ge(SeqNum a, SeqNum b) {
+  return seq_le(b, a);
+}
 // lo <= x < hi (mod 2^32), the half-open range the acceptability test uses.
 constexpr bool seq_in_range(SeqNum lo, SeqNum x, SeqNum hi) {
   return seq_le(lo, x) && seq_lt(x, hi);
 }
-constexpr SeqNum seq_max(SeqNum a, SeqNum b) { return seq_lt(a, b) ? b : a; }
+constexpr SeqNum seq_max(SeqNum a, SeqNum b) {
+  return seq_lt(a, b) ? b : a;
+}
 
-inline std::string to_string(SeqNum s) { return std::to_string(s.raw()); }
+inline std::string to_string(SeqNum s) {
+  return std::to_string(s.raw());
+}
 
 }  // namespace tcpfsm

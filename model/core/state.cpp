@@ -25,7 +25,8 @@ std::string_view to_string(State s) {
 std::optional<State> parse_state(std::string_view name) {
   std::string upper;
   for (char c : name) {
-    upper.push_back(c == '_' ? '-' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    upper.push_back(c == '_' ? '-'
+                             : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   }
   for (State s : kAllStates) {
     if (upper == to_string(s)) return s;

@@ -23,9 +23,9 @@ enum class State : std::uint8_t {
 };
 
 inline constexpr std::array<State, 11> kAllStates = {
-    State::Listen,   State::SynSent,   State::SynReceived, State::Established,
-    State::FinWait1, State::FinWait2,  State::CloseWait,   State::Closing,
-    State::LastAck,  State::TimeWait,  State::Closed,
+    State::Listen,   State::SynSent,  State::SynReceived, State::Established,
+    State::FinWait1, State::FinWait2, State::CloseWait,   State::Closing,
+    State::LastAck,  State::TimeWait, State::Closed,
 };
 
 // RFC spelling: "SYN-RECEIVED", "FIN-WAIT-1", ...

@@ -48,7 +48,9 @@ Outcome Step::run(const Event& event) {
 
 // Every change of state goes through here, so that entering a state always does the same
 // bookkeeping whatever check caused it.
-void Step::set_state(State to) { ep_.state_ = to; }
+void Step::set_state(State to) {
+  ep_.state_ = to;
+}
 
 void Step::emit(const Segment& s) {
   if (!s.rst()) tcb_.rcv_adv = seq_max(tcb_.rcv_adv, tcb_.rcv_nxt + tcb_.rcv_wnd);

@@ -14,13 +14,15 @@ bool data_may_flow(State st) {
          st == State::Closing || st == State::LastAck;
 }
 
-std::uint32_t wnd_field(std::uint32_t w) { return std::min<std::uint32_t>(w, 65535); }
+std::uint32_t wnd_field(std::uint32_t w) {
+  return std::min<std::uint32_t>(w, 65535);
+}
 }  // namespace
 
 // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, the answer of §3.10.7.4 for anything unacceptable.
 Segment Step::ack_segment() const {
-  return Segment{.seq = tcb_.snd_nxt, .ack = tcb_.rcv_nxt, .ctl = kAck,
-                 .wnd = wnd_field(tcb_.rcv_wnd)};
+  return Segment{
+      .seq = tcb_.snd_nxt, .ack = tcb_.rcv_nxt, .ctl = kAck, .wnd = wnd_field(tcb_.rcv_wnd)};
 }
 
 // <SEQ=ISS><CTL=SYN> (§3.10.1).
@@ -30,12 +32,14 @@ Segment Step::syn_segment() const {
 
 // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (§3.10.7.2, §3.10.7.3).
 Segment Step::syn_ack_segment() const {
-  return Segment{.seq = tcb_.iss, .ack = tcb_.rcv_nxt, .ctl = kSyn | kAck,
-                 .wnd = wnd_field(tcb_.rcv_wnd)};
+  return Segment{
+      .seq = tcb_.iss, .ack = tcb_.rcv_nxt, .ctl = kSyn | kAck, .wnd = wnd_field(tcb_.rcv_wnd)};
 }
 
 // Our own abort: <SEQ=SND.NXT><CTL=RST> (§3.10.5).
-Segment Step::own_reset() const { return Segment{.seq = tcb_.snd_nxt, .ctl = kRst}; }
+Segment Step::own_reset() const {
+  return Segment{.seq = tcb_.snd_nxt, .ctl = kRst};
+}
 
 // §3.5.2 groups 1 and 2: a RST the sender of `trigger` will accept. If the trigger carried an
 // ACK, <SEQ=SEG.ACK><CTL=RST>; otherwise <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> (C32).
@@ -78,12 +82,15 @@ bool Step::transmit_one(bool override_sws) {
   }
   // §3.10.4: the FIN follows the last queued octet, whatever closing state we are in by then
   // (FIN-WAIT-1, or CLOSING / LAST-ACK when the peer's FIN came first, C13).
-  const bool fin_due = tcb_.close_requested && tcb_.send_queued == len && st != State::Established &&
-                       st != State::CloseWait;
+  const bool fin_due = tcb_.close_requested && tcb_.send_queued == len &&
+                       st != State::Established && st != State::CloseWait;
   if (len == 0 && !fin_due) return false;
 
-  Segment s{.seq = tcb_.snd_nxt, .ack = tcb_.rcv_nxt, .ctl = kAck,
-            .wnd = wnd_field(tcb_.rcv_wnd), .len = len};
+  Segment s{.seq = tcb_.snd_nxt,
+            .ack = tcb_.rcv_nxt,
+            .ctl = kAck,
+            .wnd = wnd_field(tcb_.rcv_wnd),
+            .len = len};
   if (len > 0 && len == tcb_.send_queued) s.ctl |= kPsh;
   if (tcb_.snd_urgent && seq_gt(tcb_.snd_up, s.seq)) {
     s.ctl |= kUrg;
@@ -123,9 +130,15 @@ void Step::send_window_update_if_due() {
   if (growth >= std::min(profile_.receive_buffer / 2, profile_.mss)) emit(ack_segment());
 }
 
-void Step::arm(TimerKind t, Millis after) { ep_.timers_[static_cast<int>(t)] = now_ + after; }
-void Step::disarm(TimerKind t) { ep_.timers_[static_cast<int>(t)].reset(); }
-bool Step::armed(TimerKind t) const { return ep_.timers_[static_cast<int>(t)].has_value(); }
+void Step::arm(TimerKind t, Millis after) {
+  ep_.timers_[static_cast<int>(t)] = now_ + after;
+}
+void Step::disarm(TimerKind t) {
+  ep_.timers_[static_cast<int>(t)].reset();
+}
+bool Step::armed(TimerKind t) const {
+  return ep_.timers_[static_cast<int>(t)].has_value();
+}
 
 // RFC 6298 §5.2 and §5.3: when everything is acknowledged the timer stops; when new data is
 // acknowledged and more is outstanding it restarts. The user timeout measures the same

@@ -323,8 +323,8 @@ bool Step::syn_check(const Segment& seg) {
     decide(Rule::SynReturnsToListen);
     return true;
   }
-  if (st == State::TimeWait && profile_.time_wait_syn == TimeWaitSyn::Reopen &&
-      !seg.ack_flag() && seq_gt(seg.seq, tcb_.rcv_nxt)) {
+  if (st == State::TimeWait && profile_.time_wait_syn == TimeWaitSyn::Reopen && !seg.ack_flag() &&
+      seq_gt(seg.seq, tcb_.rcv_nxt)) {
     reopen_from_time_wait(seg);
     return true;
   }
@@ -443,13 +443,15 @@ void Step::enter_established_from_syn_received(const Segment& seg) {
 void Step::advance_snd_una(SeqNum ack) {
   // RFC 6298 §2 with Karn's rule: only a segment sent once gives an RTT sample.
   if (tcb_.rtt_timing && seq_le(tcb_.rtt_seq, ack)) {
-    const auto sample = static_cast<std::uint32_t>(std::min<Millis>(now_ - tcb_.rtt_start, 1u << 30));
+    const auto sample =
+        static_cast<std::uint32_t>(std::min<Millis>(now_ - tcb_.rtt_start, 1u << 30));
     if (!tcb_.rtt_measured) {
       tcb_.srtt_ms = sample;
       tcb_.rttvar_ms = sample / 2;
       tcb_.rtt_measured = true;
     } else {
-      const std::uint32_t diff = tcb_.srtt_ms > sample ? tcb_.srtt_ms - sample : sample - tcb_.srtt_ms;
+      const std::uint32_t diff =
+          tcb_.srtt_ms > sample ? tcb_.srtt_ms - sample : sample - tcb_.srtt_ms;
       tcb_.rttvar_ms = (3 * tcb_.rttvar_ms + diff) / 4;
       tcb_.srtt_ms = (7 * tcb_.srtt_ms + sample) / 8;
     }
@@ -468,8 +470,7 @@ void Step::advance_snd_una(SeqNum ack) {
 // Step 5: the window update rule. SND.WL1/WL2 keep old segments from shrinking the window.
 void Step::maybe_update_window(const Segment& seg) {
   if (!seq_le(tcb_.snd_una, seg.ack)) return;
-  if (seq_lt(tcb_.snd_wl1, seg.seq) ||
-      (tcb_.snd_wl1 == seg.seq && seq_le(tcb_.snd_wl2, seg.ack))) {
+  if (seq_lt(tcb_.snd_wl1, seg.seq) || (tcb_.snd_wl1 == seg.seq && seq_le(tcb_.snd_wl2, seg.ack))) {
     tcb_.snd_wnd = seg.wnd;
     tcb_.snd_wl1 = seg.seq;
     tcb_.snd_wl2 = seg.ack;

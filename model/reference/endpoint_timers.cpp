@@ -34,8 +34,11 @@ void Step::on(const TimerExpires& expiry) {
       }
       // MUST-36: one octet beyond the zero window; it is then retransmitted like any data
       // until the window opens (MUST-37: the connection is not given up while ACKs come).
-      Segment probe{.seq = tcb_.snd_nxt, .ack = tcb_.rcv_nxt, .ctl = kAck,
-                    .wnd = std::min<std::uint32_t>(tcb_.rcv_wnd, 65535), .len = 1};
+      Segment probe{.seq = tcb_.snd_nxt,
+                    .ack = tcb_.rcv_nxt,
+                    .ctl = kAck,
+                    .wnd = std::min<std::uint32_t>(tcb_.rcv_wnd, 65535),
+                    .len = 1};
       tcb_.send_queued -= 1;
       if (tcb_.send_queued == 0) probe.ctl |= kPsh;
       tcb_.snd_nxt += 1;
@@ -98,8 +101,11 @@ void Step::retransmit() {
     const bool fin_outstanding = tcb_.fin_sent && !tcb_.fin_acked;
     const std::uint32_t data = outstanding - (fin_outstanding ? 1u : 0u);
     const std::uint32_t len = std::min(data, profile_.mss);
-    Segment s{.seq = tcb_.snd_una, .ack = tcb_.rcv_nxt, .ctl = kAck,
-              .wnd = std::min<std::uint32_t>(tcb_.rcv_wnd, 65535), .len = len};
+    Segment s{.seq = tcb_.snd_una,
+              .ack = tcb_.rcv_nxt,
+              .ctl = kAck,
+              .wnd = std::min<std::uint32_t>(tcb_.rcv_wnd, 65535),
+              .len = len};
     if (fin_outstanding && len == data) s.ctl |= kFin;
     // PSH as when first sent: on the segment that carried the last queued octet.
     if (len > 0 && len == data && tcb_.send_queued == 0) s.ctl |= kPsh;

@@ -48,19 +48,19 @@ struct Tcb {
   bool remote_specified = false;
   // What the passive OPEN said of the foreign socket, to restore on a return to LISTEN.
   bool listener_remote_specified = false;
-  bool passive_open = false;      // SYN-RECEIVED was entered from LISTEN (MUST-11)
-  bool from_time_wait = false;    // reopened from TIME-WAIT (MAY-2)
-  bool close_requested = false;   // the user called CLOSE
-  bool fin_sent = false;          // our FIN has been transmitted
-  SeqNum fin_seq{};               // the sequence number our FIN occupies
-  bool fin_acked = false;         // SND.UNA has passed fin_seq
-  bool fin_received = false;      // the peer's FIN was consumed (RCV.NXT moved over it)
-  bool snd_urgent = false;        // SND.UP marks urgent data not yet acknowledged
-  bool rcv_urgent = false;        // RCV.UP is ahead of what the user has read
+  bool passive_open = false;     // SYN-RECEIVED was entered from LISTEN (MUST-11)
+  bool from_time_wait = false;   // reopened from TIME-WAIT (MAY-2)
+  bool close_requested = false;  // the user called CLOSE
+  bool fin_sent = false;         // our FIN has been transmitted
+  SeqNum fin_seq{};              // the sequence number our FIN occupies
+  bool fin_acked = false;        // SND.UNA has passed fin_seq
+  bool fin_received = false;     // the peer's FIN was consumed (RCV.NXT moved over it)
+  bool snd_urgent = false;       // SND.UP marks urgent data not yet acknowledged
+  bool rcv_urgent = false;       // RCV.UP is ahead of what the user has read
 
   // --- buffers (data is modelled by length) ---
-  std::uint32_t send_queued = 0;   // octets SENT by the user but not yet transmitted
-  std::uint32_t recv_unread = 0;   // octets received in order and not yet read by the user
+  std::uint32_t send_queued = 0;      // octets SENT by the user but not yet transmitted
+  std::uint32_t recv_unread = 0;      // octets received in order and not yet read by the user
   std::uint64_t delivered_total = 0;  // octets handed to the user in this incarnation
   std::vector<std::uint32_t> pending_receives;  // RECEIVE calls still waiting
   std::vector<HeldText> out_of_order;           // sorted by seq
@@ -71,11 +71,11 @@ struct Tcb {
   std::uint32_t srtt_ms = 0;
   std::uint32_t rttvar_ms = 0;
   bool rtt_measured = false;
-  bool rtt_timing = false;    // a segment is being timed (Karn: never a retransmitted one)
+  bool rtt_timing = false;  // a segment is being timed (Karn: never a retransmitted one)
   SeqNum rtt_seq{};
   std::uint64_t rtt_start = 0;
-  std::uint32_t retries = 0;  // consecutive expiries of the retransmission timer
-  bool syn_timed_out = false; // our SYN or SYN-ACK had to be retransmitted (RFC 6298 §5.7)
+  std::uint32_t retries = 0;   // consecutive expiries of the retransmission timer
+  bool syn_timed_out = false;  // our SYN or SYN-ACK had to be retransmitted (RFC 6298 §5.7)
 
   // --- RFC 5961 §7 challenge ACK rate limit ---
   std::uint64_t cack_window_start = 0;

@@ -62,9 +62,9 @@ Conn listen(Profile p = Profile{});
 Conn syn_sent(Profile p = Profile{});
 Conn syn_received_passive(Profile p = Profile{});
 Conn syn_received_active(Profile p = Profile{});
-Conn established(Profile p = Profile{});           // via the passive side
-Conn established_active(Profile p = Profile{});    // via the active side
-Conn fin_wait_1(Profile p = Profile{});            // our FIN sent, not yet acknowledged
+Conn established(Profile p = Profile{});         // via the passive side
+Conn established_active(Profile p = Profile{});  // via the active side
+Conn fin_wait_1(Profile p = Profile{});          // our FIN sent, not yet acknowledged
 Conn fin_wait_2(Profile p = Profile{});
 Conn close_wait(Profile p = Profile{});
 Conn closing(Profile p = Profile{});
@@ -80,7 +80,9 @@ struct StateFixture {
 const std::vector<StateFixture>& all_state_fixtures();
 
 // Matchers for what a step sent.
-inline bool sent_nothing(const Outcome& o) { return o.sent.empty(); }
+inline bool sent_nothing(const Outcome& o) {
+  return o.sent.empty();
+}
 std::string describe(const Outcome& o);  // for failure messages
 
 // Exactly one segment, equal to `want` in SEQ, ACK (when set), CTL and LEN; WND is ignored.
