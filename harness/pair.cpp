@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "harness/script_runner.hpp"
 #include "harness/trace.hpp"
 
 namespace tcpfsm::harness {
@@ -10,56 +11,55 @@ std::string_view name(Side s) {
   return s == Side::A ? "A" : "B";
 }
 
-Pair::Pair(Profile profile, SeqNum iss_a, SeqNum iss_b) : a_(profile, iss_a), b_(profile, iss_b) {}
-
-bool Pair::has_visited(Side s, State st) const {
-  const auto& v = visited(s);
-  return std::find(v.begin(), v.end(), st) != v.end();
-}
-
-void Pair::record(Side side, const Event& event, const Outcome& outcome) {
-  log_.push_back(std::string(name(side)) + ": " + trace_line(event, outcome));
-  auto& visited = side == Side::A ? visited_a_ : visited_b_;
-  if (visited.back() != outcome.to) visited.push_back(outcome.to);
-  auto& towards_peer = side == Side::A ? to_b_ : to_a_;
-  for (const Segment& s : outcome.sent) towards_peer.push_back(s);
+Pair::Pair(const Profile& profile, SeqNum iss_a, SeqNum iss_b)
+    : network_(std::make_unique<Network>(make_reference_endpoint(profile, iss_a),
+                                         make_reference_endpoint(profile, iss_b))) {
+  network_->add_observer(&monitor_);
 }
 
 Outcome Pair::call(Side side, const Event& call) {
-  auto& ep = side == Side::A ? a_ : b_;
-  Outcome o = ep.step(call, now_);
-  record(side, call, o);
-  return o;
+  return network_->act(actor(side), call).outcome;
 }
 
 bool Pair::deliver(Side to) {
-  auto& queue = to == Side::A ? to_a_ : to_b_;
-  if (queue.empty()) return false;
-  const Event arrival = SegmentArrives{queue.front()};
-  queue.pop_front();
-  auto& ep = to == Side::A ? a_ : b_;
-  record(to, arrival, ep.step(arrival, now_));
-  return true;
+  return network_->deliver(actor(other(to)), 0);
 }
 
 void Pair::deliver_all() {
-  // Alternate directions so that crossing segments cross, as on a real link.
-  for (int guard = 0; guard < 10'000; ++guard) {
-    const bool to_a = deliver(Side::A);
-    const bool to_b = deliver(Side::B);
-    if (!to_a && !to_b) break;
-  }
+  network_->deliver_all();
 }
 
 void Pair::advance(Millis by) {
-  now_ += by;
-  for (Side s : {Side::A, Side::B}) {
-    auto& ep = s == Side::A ? a_ : b_;
-    for (auto next = ep.next_timer(); next && next->second <= now_; next = ep.next_timer()) {
-      const Event expiry = TimerExpires{next->first};
-      record(s, expiry, ep.step(expiry, next->second));
-    }
+  network_->run(by);
+}
+
+std::vector<State> Pair::visited(Side s) const {
+  std::vector<State> v{State::Closed};
+  for (const StepRecord& r : network_->steps()) {
+    if (r.who == actor(s) && v.back() != r.outcome.to) v.push_back(r.outcome.to);
   }
+  return v;
+}
+
+bool Pair::has_visited(Side s, State st) const {
+  const auto v = visited(s);
+  return std::find(v.begin(), v.end(), st) != v.end();
+}
+
+std::vector<std::string> Pair::log() const {
+  std::vector<std::string> out;
+  for (const StepRecord& r : network_->steps()) {
+    out.push_back(std::string(r.who == Actor::A ? "A: " : "B: ") + trace_line(r.event, r.outcome));
+  }
+  return out;
+}
+
+std::vector<std::string> Pair::ladder() const {
+  RunResult r;
+  r.two_endpoints = true;
+  r.steps = network_->steps();
+  r.wire = network_->wire();
+  return format_ladder(r);
 }
 
 }  // namespace tcpfsm::harness

@@ -31,7 +31,7 @@ std::string path(const Pair& pair, Side s) {
 
 // The states visited from the given one on, for "went X, Y, Z" checks.
 bool visited_in_order(const Pair& pair, Side s, const std::vector<State>& wanted) {
-  const auto& v = pair.visited(s);
+  const auto v = pair.visited(s);
   auto it = v.begin();
   for (State w : wanted) {
     it = std::find(it, v.end(), w);
@@ -42,7 +42,16 @@ bool visited_in_order(const Pair& pair, Side s, const std::vector<State>& wanted
 }
 
 SeedResult finish(SeedResult r, const Pair& pair) {
+  std::string first_violation;
+  if (!pair.violations().empty()) {
+    const Violation& v = pair.violations().front();
+    first_violation = ": " + v.invariant + " " + v.detail;
+  }
+  r.checks.push_back({"no invariant of the catalogue was violated in " +
+                          std::to_string(pair.steps()) + " steps" + first_violation,
+                      pair.violations().empty()});
   r.trace = pair.log();
+  r.ladder = pair.ladder();
   r.trace.push_back("A visited: " + path(pair, Side::A));
   r.trace.push_back("B visited: " + path(pair, Side::B));
   return r;
@@ -61,8 +70,8 @@ SeedResult seed_active_close() {
   pair.deliver_all();
   pair.call(Side::B, CloseCall{});
   pair.deliver_all();
-  SeedResult r{
-      "active-close", "A closes first: A is the active closer and ends in TIME-WAIT", {}, {}};
+  SeedResult r{.name = "active-close",
+               .story = "A closes first: A is the active closer and ends in TIME-WAIT"};
   r.checks.push_back(
       {"A went FIN-WAIT-1, FIN-WAIT-2, TIME-WAIT",
        visited_in_order(pair, Side::A, {State::FinWait1, State::FinWait2, State::TimeWait})});
@@ -89,16 +98,15 @@ SeedResult seed_passive_close() {
   pair.call(Side::A, ReceiveCall{.max_len = 0});
   pair.call(Side::B, CloseCall{});
   pair.deliver_all();
-  SeedResult r{"passive-close",
-               "B learns of A's FIN first: B is the passive closer and never enters TIME-WAIT",
-               {},
-               {}};
+  SeedResult r{
+      .name = "passive-close",
+      .story = "B learns of A's FIN first: B is the passive closer and never enters TIME-WAIT"};
   r.checks.push_back(
       {"B went CLOSE-WAIT, LAST-ACK, CLOSED",
        visited_in_order(pair, Side::B, {State::CloseWait, State::LastAck, State::Closed})});
   r.checks.push_back({"B never entered TIME-WAIT", !pair.has_visited(Side::B, State::TimeWait)});
   r.checks.push_back({"A received B's 100 octets sent in CLOSE-WAIT",
-                      pair.endpoint(Side::A).tcb().delivered_total == 100});
+                      pair.endpoint(Side::A).tcb()->delivered_total == 100});
   return finish(std::move(r), pair);
 }
 
@@ -109,8 +117,8 @@ SeedResult seed_simultaneous_close() {
   pair.call(Side::A, CloseCall{});
   pair.call(Side::B, CloseCall{});
   pair.deliver_all();
-  SeedResult r{
-      "simultaneous-close", "both users close at once: both endpoints end in TIME-WAIT", {}, {}};
+  SeedResult r{.name = "simultaneous-close",
+               .story = "both users close at once: both endpoints end in TIME-WAIT"};
   for (Side s : {Side::A, Side::B}) {
     r.checks.push_back(
         {std::string(name(s)) + " went FIN-WAIT-1, CLOSING, TIME-WAIT",
@@ -136,17 +144,16 @@ SeedResult seed_server_lets_client_close_first() {
   pair.call(Side::A, CloseCall{});  // the server closes only after the client's FIN
   pair.deliver_all();
   SeedResult r{
-      "server-lets-client-close",
-      "the server closes after the client's FIN: TIME-WAIT is the client's, not the server's",
-      {},
-      {}};
+      .name = "server-lets-client-close",
+      .story =
+          "the server closes after the client's FIN: TIME-WAIT is the client's, not the server's"};
   r.checks.push_back(
       {"client B holds TIME-WAIT", pair.endpoint(Side::B).state() == State::TimeWait});
   r.checks.push_back({"server A is CLOSED and never entered TIME-WAIT",
                       pair.endpoint(Side::A).state() == State::Closed &&
                           !pair.has_visited(Side::A, State::TimeWait)});
   r.checks.push_back({"the client received all 1000 octets of the response",
-                      pair.endpoint(Side::B).tcb().delivered_total == 1000});
+                      pair.endpoint(Side::B).tcb()->delivered_total == 1000});
   return finish(std::move(r), pair);
 }
 

@@ -16,6 +16,7 @@ struct SeedResult {
   std::string name;
   std::string story;  // one sentence: what the run shows
   std::vector<std::string> trace;
+  std::vector<std::string> ladder;
   std::vector<SeedCheck> checks;
   bool passed() const;
 };

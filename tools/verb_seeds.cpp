@@ -23,6 +23,8 @@ bool wants_help(const Args& args) {
 void print_seed(const harness::SeedResult& r, bool with_trace) {
   std::printf("== %s: %s\n", r.name.c_str(), r.story.c_str());
   if (with_trace) {
+    for (const auto& line : r.ladder) std::printf("   %s\n", line.c_str());
+    std::printf("\n");
     for (const auto& line : r.trace) std::printf("   %s\n", line.c_str());
   }
   for (const auto& c : r.checks) {
