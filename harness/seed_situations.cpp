@@ -41,6 +41,13 @@ bool visited_in_order(const Pair& pair, Side s, const std::vector<State>& wanted
   return true;
 }
 
+SeedResult start(std::string name, std::string story) {
+  SeedResult r;
+  r.name = std::move(name);
+  r.story = std::move(story);
+  return r;
+}
+
 SeedResult finish(SeedResult r, const Pair& pair) {
   std::string first_violation;
   if (!pair.violations().empty()) {
@@ -70,8 +77,8 @@ SeedResult seed_active_close() {
   pair.deliver_all();
   pair.call(Side::B, CloseCall{});
   pair.deliver_all();
-  SeedResult r{.name = "active-close",
-               .story = "A closes first: A is the active closer and ends in TIME-WAIT"};
+  SeedResult r =
+      start("active-close", "A closes first: A is the active closer and ends in TIME-WAIT");
   r.checks.push_back(
       {"A went FIN-WAIT-1, FIN-WAIT-2, TIME-WAIT",
        visited_in_order(pair, Side::A, {State::FinWait1, State::FinWait2, State::TimeWait})});
@@ -117,8 +124,8 @@ SeedResult seed_simultaneous_close() {
   pair.call(Side::A, CloseCall{});
   pair.call(Side::B, CloseCall{});
   pair.deliver_all();
-  SeedResult r{.name = "simultaneous-close",
-               .story = "both users close at once: both endpoints end in TIME-WAIT"};
+  SeedResult r =
+      start("simultaneous-close", "both users close at once: both endpoints end in TIME-WAIT");
   for (Side s : {Side::A, Side::B}) {
     r.checks.push_back(
         {std::string(name(s)) + " went FIN-WAIT-1, CLOSING, TIME-WAIT",
