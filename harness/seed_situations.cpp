@@ -105,9 +105,9 @@ SeedResult seed_passive_close() {
   pair.call(Side::A, ReceiveCall{.max_len = 0});
   pair.call(Side::B, CloseCall{});
   pair.deliver_all();
-  SeedResult r{
-      .name = "passive-close",
-      .story = "B learns of A's FIN first: B is the passive closer and never enters TIME-WAIT"};
+  SeedResult r =
+      start("passive-close",
+            "B learns of A's FIN first: B is the passive closer and never enters TIME-WAIT");
   r.checks.push_back(
       {"B went CLOSE-WAIT, LAST-ACK, CLOSED",
        visited_in_order(pair, Side::B, {State::CloseWait, State::LastAck, State::Closed})});
@@ -150,10 +150,9 @@ SeedResult seed_server_lets_client_close_first() {
   pair.deliver_all();
   pair.call(Side::A, CloseCall{});  // the server closes only after the client's FIN
   pair.deliver_all();
-  SeedResult r{
-      .name = "server-lets-client-close",
-      .story =
-          "the server closes after the client's FIN: TIME-WAIT is the client's, not the server's"};
+  SeedResult r = start(
+      "server-lets-client-close",
+      "the server closes after the client's FIN: TIME-WAIT is the client's, not the server's");
   r.checks.push_back(
       {"client B holds TIME-WAIT", pair.endpoint(Side::B).state() == State::TimeWait});
   r.checks.push_back({"server A is CLOSED and never entered TIME-WAIT",
