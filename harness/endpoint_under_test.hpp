@@ -12,6 +12,7 @@
 #include "core/outcome.hpp"
 #include "core/profile.hpp"
 #include "core/tcb_snapshot.hpp"
+#include "fast/mutant.hpp"
 
 namespace tcpfsm::harness {
 
@@ -39,5 +40,11 @@ using EndpointFactory = std::unique_ptr<EndpointUnderTest> (*)(const Profile& pr
 
 std::unique_ptr<EndpointUnderTest> make_reference_endpoint(const Profile& profile,
                                                            SeqNum first_iss);
+// The optimized implementation (model/fast) behind the same interface.
+std::unique_ptr<EndpointUnderTest> make_optimized_endpoint(const Profile& profile,
+                                                           SeqNum first_iss);
+// The optimized implementation with one of the known bugs switched on.
+std::unique_ptr<EndpointUnderTest> make_mutant_endpoint(fast::Mutant mutant, const Profile& profile,
+                                                        SeqNum first_iss);
 
 }  // namespace tcpfsm::harness
