@@ -24,6 +24,11 @@ void usage(std::FILE* out) {
       "  seeds [NAME]       play the seed situations, each step traced in RFC vocabulary\n"
       "  names              print the state names of RFC 9293, Linux, BSD and Windows\n"
       "  rules              list the RFC checks the model reports as reasons\n"
+      "  fuzz               run a fuzzing campaign (libFuzzer)\n"
+      "  decode FILE        print a fuzz input as a script; encode SCRIPT goes back\n"
+      "  explore --config F explore every reachable state of a bounded world\n"
+      "  diagram            draw the explored state machine (Graphviz)\n"
+      "  conform            compare the model with a real TCP stack\n"
       "\n"
       "Every verb accepts --help. Exit status: 0 all checks hold, 1 a check failed,\n"
       "2 unusable input.\n",
@@ -48,6 +53,12 @@ int main(int argc, char** argv) {
   if (verb == "seeds") return tcpfsm::cli::seeds(args);
   if (verb == "names") return tcpfsm::cli::names(args);
   if (verb == "rules") return tcpfsm::cli::rules(args);
+  if (verb == "fuzz") return tcpfsm::cli::fuzz(args);
+  if (verb == "decode") return tcpfsm::cli::decode(args);
+  if (verb == "encode") return tcpfsm::cli::encode(args);
+  if (verb == "explore") return tcpfsm::cli::explore(args);
+  if (verb == "diagram") return tcpfsm::cli::diagram(args);
+  if (verb == "conform") return tcpfsm::cli::conform(args);
   std::fprintf(stderr, "tcpfsm: unknown verb '%.*s'\n\n", static_cast<int>(verb.size()),
                verb.data());
   usage(stderr);
