@@ -6,6 +6,12 @@
 
 namespace tcpfsm::reference {
 
+// §3.10.2 to §3.10.6: every call but OPEN answers the same in CLOSED.
+void Step::refuse_without_connection() {
+  notify(Notice::err(UserError::ConnectionDoesNotExist));
+  decide(Rule::CallWithoutConnection);
+}
+
 // RFC 9293 §3.10.1 OPEN.
 void Step::on(const OpenCall& call) {
   const State st = ep_.state_;
@@ -49,8 +55,7 @@ void Step::on(const SendCall& call) {
   const State st = ep_.state_;
   switch (st) {
     case State::Closed:
-      notify(Notice::err(UserError::ConnectionDoesNotExist));
-      decide(Rule::CallWithoutConnection);
+      refuse_without_connection();
       return;
     case State::FinWait1:
     case State::FinWait2:
@@ -117,8 +122,7 @@ void Step::on(const ReceiveCall& call) {
   const State st = ep_.state_;
   switch (st) {
     case State::Closed:
-      notify(Notice::err(UserError::ConnectionDoesNotExist));
-      decide(Rule::CallWithoutConnection);
+      refuse_without_connection();
       return;
     case State::Listen:
     case State::SynSent:
@@ -167,8 +171,7 @@ void Step::on(const CloseCall&) {
   const State st = ep_.state_;
   switch (st) {
     case State::Closed:
-      notify(Notice::err(UserError::ConnectionDoesNotExist));
-      decide(Rule::CallWithoutConnection);
+      refuse_without_connection();
       return;
     case State::Listen:
     case State::SynSent:
@@ -232,8 +235,7 @@ void Step::on(const AbortCall&) {
   const State st = ep_.state_;
   switch (st) {
     case State::Closed:
-      notify(Notice::err(UserError::ConnectionDoesNotExist));
-      decide(Rule::CallWithoutConnection);
+      refuse_without_connection();
       return;
     case State::Listen:
     case State::SynSent:
@@ -270,8 +272,7 @@ void Step::on(const AbortCall&) {
 // RFC 9293 §3.10.6 STATUS: no side effects.
 void Step::on(const StatusCall&) {
   if (ep_.state_ == State::Closed) {
-    notify(Notice::err(UserError::ConnectionDoesNotExist));
-    decide(Rule::CallWithoutConnection);
+    refuse_without_connection();
     return;
   }
   notify(Notice::status(ep_.state_));

@@ -36,6 +36,7 @@ class Step {
   void fin_arrives();
 
   // --- shared actions ---
+  void refuse_without_connection();
   void set_state(State to);
   void decide(Rule r) { out_.rule = r; }
   void emit(const Segment& s);
