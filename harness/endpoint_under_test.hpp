@@ -5,6 +5,7 @@
 // empty and the checks that need it are skipped for it.
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -32,6 +33,15 @@ class EndpointUnderTest {
   virtual const Profile& profile() const = 0;
   // A copy in the same state, for explorers; nullptr when the implementation cannot be copied.
   virtual std::unique_ptr<EndpointUnderTest> clone() const = 0;
+  // For explorers: appends to `out` a canonical encoding of everything that decides this
+  // endpoint's future behaviour (state, every TCB field with its queues, RTT estimator, retry
+  // and challenge-ACK counters, timers, the next ISS), so that equal encodings mean equal
+  // behaviour from here on. Times are encoded relative to `now`, the caller's clock, which is
+  // never behind the endpoint's own; a timer already due encodes as due now. The profile is not
+  // encoded (an explorer never mixes profiles for one endpoint). Returns false, appending
+  // nothing, when the implementation cannot tell; explorers then fall back to what state(),
+  // tcb() and deadline() show.
+  virtual bool encode_state(Millis /*now*/, std::string& /*out*/) const { return false; }
 };
 
 // Builds an implementation for a profile and the ISS of its first incarnation.

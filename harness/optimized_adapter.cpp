@@ -1,18 +1,60 @@
-// TEMPORARY SHIM until model/fast lands: the optimized factory hands out the reference model,
-// and the mutant factory too (so mutant tests fail until the real mutants exist). The owner of
-// model/fast replaces this file with the real adapter.
+// The optimized implementation (model/fast) behind the harness interface: a one-connection
+// ConnectionTable and an OutputBuffer whose contents each step turns into an Outcome. The
+// mutant factory is the same adapter with one of the known bugs switched on in the table.
+#include "fast/connection_table.hpp"
 #include "harness/endpoint_under_test.hpp"
 
 namespace tcpfsm::harness {
 
+namespace {
+
+class FastUnderTest final : public EndpointUnderTest {
+ public:
+  FastUnderTest(const Profile& p, SeqNum iss, fast::Mutant m)
+      : table_(1, p, m, iss), out_(fast::OutputBuffer::for_profile(p)) {}
+
+  std::string_view kind() const override {
+    return table_.mutant() == fast::Mutant::None ? "optimized" : "mutant";
+  }
+  Outcome step(const Event& e, Millis now) override {
+    out_.clear();
+    const fast::StepResult r = table_.step(0, e, now, out_);
+    Outcome o;
+    o.from = r.from;
+    o.to = r.to;
+    o.rule = r.rule;
+    const auto segs = r.segments(out_);
+    const auto notes = r.notices(out_);
+    o.sent.assign(segs.begin(), segs.end());
+    o.notices.assign(notes.begin(), notes.end());
+    return o;
+  }
+  State state() const override { return table_.state(0); }
+  std::optional<TcbSnapshot> tcb() const override { return table_.snapshot(0); }
+  std::optional<std::pair<TimerKind, Millis>> next_timer() const override {
+    return table_.next_timer(0);
+  }
+  std::optional<Millis> deadline(TimerKind t) const override { return table_.deadline(0, t); }
+  const Profile& profile() const override { return table_.profile(); }
+  std::unique_ptr<EndpointUnderTest> clone() const override {
+    return std::make_unique<FastUnderTest>(*this);
+  }
+
+ private:
+  fast::ConnectionTable table_;
+  fast::OutputBuffer out_;
+};
+
+}  // namespace
+
 std::unique_ptr<EndpointUnderTest> make_optimized_endpoint(const Profile& profile,
                                                            SeqNum first_iss) {
-  return make_reference_endpoint(profile, first_iss);
+  return std::make_unique<FastUnderTest>(profile, first_iss, fast::Mutant::None);
 }
 
-std::unique_ptr<EndpointUnderTest> make_mutant_endpoint(fast::Mutant, const Profile& profile,
+std::unique_ptr<EndpointUnderTest> make_mutant_endpoint(fast::Mutant mutant, const Profile& profile,
                                                         SeqNum first_iss) {
-  return make_reference_endpoint(profile, first_iss);
+  return std::make_unique<FastUnderTest>(profile, first_iss, mutant);
 }
 
 }  // namespace tcpfsm::harness

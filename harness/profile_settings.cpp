@@ -34,7 +34,7 @@ constexpr Setting count(std::string_view key, std::uint32_t Profile::*field, std
   return {key, Kind::Count, nullptr, field, min, max};
 }
 
-const std::array<Setting, 23> kSettings = {
+const std::array<Setting, 43> kSettings = {
     flag("rfc5961_rst", &Profile::rfc5961_rst),
     flag("rfc5961_syn", &Profile::rfc5961_syn),
     flag("rfc5961_ack", &Profile::rfc5961_ack),
@@ -59,6 +59,27 @@ const std::array<Setting, 23> kSettings = {
     count("data_retries", &Profile::data_retries),
     count("user_timeout_ms", &Profile::user_timeout_ms),
     count("iss_increment", &Profile::iss_increment),
+    // The Linux departures (docs/linux-deviations.md).
+    flag("own_rst_with_ack", &Profile::own_rst_with_ack),
+    flag("old_ack_bound_by_acked", &Profile::old_ack_bound_by_acked),
+    flag("syn_sent_bad_ack_resends_syn", &Profile::syn_sent_bad_ack_resends_syn),
+    flag("syn_ack_text_discarded", &Profile::syn_ack_text_discarded),
+    flag("rst_accepts_rcv_nxt_minus_1", &Profile::rst_accepts_rcv_nxt_minus_1),
+    flag("time_wait_mini_socket", &Profile::time_wait_mini_socket),
+    flag("orphan_fin_wait_2", &Profile::orphan_fin_wait_2),
+    flag("data_after_close_resets", &Profile::data_after_close_resets),
+    flag("data_after_fin_resets", &Profile::data_after_fin_resets),
+    flag("request_socket", &Profile::request_socket),
+    flag("nagle", &Profile::nagle),
+    flag("handshake_rtt_sample", &Profile::handshake_rtt_sample),
+    count("syn_linear_timeouts", &Profile::syn_linear_timeouts),
+    flag("syn_ack_completes_simultaneous_open", &Profile::syn_ack_completes_simultaneous_open),
+    flag("window_update_when_doubled", &Profile::window_update_when_doubled),
+    flag("linux_sequence_test", &Profile::linux_sequence_test),
+    flag("repeated_fin_unacked", &Profile::repeated_fin_unacked),
+    flag("drop_without_ack_rst_syn", &Profile::drop_without_ack_rst_syn),
+    flag("syn_received_accepts_ack_of_una", &Profile::syn_received_accepts_ack_of_una),
+    flag("fast_path_keeps_data", &Profile::fast_path_keeps_data),
 };
 
 // Quoted for a message, with control and non-ASCII bytes escaped and long text cut short.
@@ -155,8 +176,10 @@ std::variant<Profile, std::string> make_profile(const ProfileSpec& spec) {
     p = Profile::rfc9293();
   } else if (spec.name == "rfc793") {
     p = Profile::legacy_rfc793();
+  } else if (spec.name == "linux") {
+    p = Profile::linux();
   } else {
-    return "unknown profile " + quoted(spec.name) + "; expected rfc9293 or rfc793";
+    return "unknown profile " + quoted(spec.name) + "; expected rfc9293, rfc793 or linux";
   }
   for (std::size_t i = 0; i < spec.settings.size(); ++i) {
     const auto& [key, value] = spec.settings[i];

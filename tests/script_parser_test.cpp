@@ -425,7 +425,7 @@ TEST(ScriptParser, ErrorsNameLineColumnFoundAndExpected) {
       {"endpoints A B\nfaults jitter=5", 2, 8, "unknown fault setting 'jitter=5'"},
       {"endpoints A B\nrun", 2, 4, "expected a duration in milliseconds after 'run'"},
       // profiles
-      {"profile rfc1234", 1, 9, "unknown profile 'rfc1234'; expected rfc9293 or rfc793"},
+      {"profile rfc1234", 1, 9, "unknown profile 'rfc1234'; expected rfc9293, rfc793 or linux"},
       {"profile rfc9293 mss=0", 1, 17, "bad value in 'mss=0'; expected a decimal number in 1.."},
       {"profile rfc9293 receive_buffer=65536", 1, 17,
        "bad value in 'receive_buffer=65536'; expected a decimal number in 0..65535"},

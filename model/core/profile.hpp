@@ -78,11 +78,81 @@ struct Profile {
   // When the caller does not supply an ISS, each incarnation takes the previous one plus this.
   std::uint32_t iss_increment = 64'000;
 
+  // --- Linux departures (docs/linux-deviations.md; the digest's section 7 numbers them L1..L18).
+  // Every one is off in RFC 9293; Profile::linux() turns them on.
+  // L14 (tcp_send_active_reset): our own RST is <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>.
+  bool own_rst_with_ack = false;
+  // L9 (tcp_ack): the RFC 5961 §5.2 bound is SND.UNA - min(MAX.SND.WND, octets acknowledged so
+  // far), so an old ACK on a connection that has not had data acknowledged is challenged.
+  bool old_ack_bound_by_acked = false;
+  // L11 (tcp_rcv_synsent_state_process): a bad ACK in SYN-SENT also sends the SYN again at once,
+  // as long as it has not been retransmitted yet.
+  bool syn_sent_bad_ack_resends_syn = false;
+  // L11: text and a FIN on the SYN-ACK are dropped (without TCP Fast Open); the peer resends.
+  bool syn_ack_text_discarded = false;
+  // L7 (tcp_reset_check): CLOSE-WAIT, CLOSING and LAST-ACK also accept a RST at RCV.NXT-1.
+  bool rst_accepts_rcv_nxt_minus_1 = false;
+  // L1-L3 (tcp_timewait_state_process): TIME-WAIT is a mini-socket. A RST or a segment of no
+  // length at exactly RCV.NXT is the only in-window segment (the RST ends TIME-WAIT unless
+  // time_wait_rst is Ignore); every other RST is ignored; everything else draws an ACK, except
+  // a SYN above RCV.NXT when time_wait_syn is Reopen.
+  bool time_wait_mini_socket = false;
+  // L4 (tcp_rcv_state_process FIN_WAIT1, tcp_timewait_state_process FIN_WAIT2): after CLOSE,
+  // FIN-WAIT-2 is a mini-socket too: out of window -> ACK, any RST ends it, a SYN at or above
+  // RCV.NXT or new data -> RST and CLOSED, the FIN at RCV.NXT -> TIME-WAIT.
+  bool orphan_fin_wait_2 = false;
+  // L6 (tcp_rcv_state_process step 7): new data after CLOSE (FIN-WAIT-1/2) resets the
+  // connection with a RST in answer to the segment (not our own RST form).
+  bool data_after_close_resets = false;
+  // L6: the same in CLOSE-WAIT, CLOSING and LAST-ACK for a segment that starts before RCV.NXT
+  // and carries data beyond it (the peer's FIN already shut the receive side).
+  bool data_after_fin_resets = false;
+  // L8, L12 (tcp_check_req, tcp_rcv_state_process LISTEN): a passively opened SYN-RECEIVED is a
+  // request mini-socket. A retransmitted SYN gets the SYN-ACK again; an ACK that does not
+  // acknowledge our SYN gets RST(a) before the sequence test; an in-window RST, or a SYN other
+  // than the first, ends the attempt (a SYN also draws a RST). LISTEN drops a SYN with FIN.
+  bool request_socket = false;
+  // RFC 9293 §3.7.4 (SHLD-7): the Nagle algorithm: a segment smaller than the MSS waits while
+  // data is unacknowledged (unless it carries the FIN). Linux's default (TCP_NODELAY off).
+  bool nagle = false;
+  // L10 (tcp_sequence): the acceptability test is SEG.SEQ+SEG.LEN >= RCV.NXT and
+  // SEG.SEQ <= RCV.NXT+RCV.WND (a segment sticking out beyond the window only while nothing is
+  // unread). An old segment ending at RCV.NXT is thus accepted: its ACK is processed and it
+  // draws a duplicate ACK.
+  bool linux_sequence_test = false;
+  // L13 (tcp_rcv_state_process step 7): in CLOSE-WAIT, CLOSING and LAST-ACK, text or another
+  // FIN at or beyond RCV.NXT is dropped without an acknowledgment.
+  bool repeated_fin_unacked = false;
+  // Linux (tcp_rcv_state_process, tcp_rcv_established): a segment with none of ACK, RST and
+  // SYN is dropped before the sequence test, so it is never answered.
+  bool drop_without_ack_rst_syn = false;
+  // Linux (tcp_ack in SYN_RECV of a full socket): after a simultaneous open an ACK of SND.UNA
+  // (= ISS) is acceptable too and completes the handshake.
+  bool syn_received_accepts_ack_of_una = false;
+  // L9 (tcp_rcv_established header prediction): in ESTABLISHED, a predicted in-order segment
+  // with text keeps its text even when its ACK is too old; the challenge ACK acknowledges it.
+  bool fast_path_keeps_data = false;
+  // Linux 6.5+ tcp_syn_linear_timeouts (default 4): in SYN-SENT the first retransmissions up
+  // to this count keep the RTO instead of doubling it, and as many are added to syn_retries.
+  std::uint32_t syn_linear_timeouts = 0;
+  // L17 (tcp_validate_incoming step 4): in a SYN-RECEIVED reached by simultaneous open, the
+  // peer's SYN-ACK (SEQ = IRS, ACK = SND.NXT, nothing else) completes the handshake.
+  bool syn_ack_completes_simultaneous_open = false;
+  // Linux tcp_cleanup_rbuf: after RECEIVE a window update goes out only when the window still
+  // advertised is at most half the buffer and the new one is at least twice as large (the
+  // RFC's receiver silly window avoidance sends one when the edge moved by min(MSS, buffer/2)).
+  bool window_update_when_doubled = false;
+  // Linux takes an RTT sample from the handshake (tcp_synack_rtt_meas, tcp_ack in SYN-SENT);
+  // in virtual time it is 0, so ESTABLISHED starts with the RTO at its floor (rto_min_ms).
+  bool handshake_rtt_sample = false;
+
   bool operator==(const Profile&) const = default;
 
   static Profile rfc9293() { return Profile{}; }
   // RFC 793 as originally written: no RFC 5961 checks.
   static Profile legacy_rfc793();
+  // Linux 6.18 with its default sysctls (docs/linux-deviations.md).
+  static Profile linux();
 };
 
 }  // namespace tcpfsm

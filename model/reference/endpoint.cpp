@@ -144,6 +144,11 @@ void Step::hold_syn_text(const Segment& syn) {
 void Step::on_established() {
   set_state(State::Established);
   if (tcb_.syn_timed_out && tcb_.rto_ms < 3000) tcb_.rto_ms = std::min(3000u, profile_.rto_max_ms);
+  if (profile_.handshake_rtt_sample && !tcb_.syn_timed_out) {
+    // Linux samples the handshake's RTT (tcp_synack_rtt_meas; tcp_ack in SYN-SENT). In virtual
+    // time that sample is 0, which puts the RTO at its floor.
+    tcb_.rto_ms = std::clamp(1u, profile_.rto_min_ms, profile_.rto_max_ms);
+  }
 }
 
 void Step::challenge_ack() {

@@ -37,6 +37,9 @@ class Endpoint {
   // The ISS the next incarnation will use (RFC 9293 §3.4.1 leaves the generator to us; the
   // model takes it as an input).
   void set_next_iss(SeqNum iss) { next_iss_ = iss; }
+  SeqNum next_iss() const { return next_iss_; }
+  // The TIME-WAIT TCB kept while a reopened incarnation is in SYN-RECEIVED (nullopt otherwise).
+  const std::optional<Tcb>& time_wait_tcb() const { return time_wait_tcb_; }
 
   bool operator==(const Endpoint&) const = default;
 

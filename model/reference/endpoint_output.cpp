@@ -38,6 +38,10 @@ Segment Step::syn_ack_segment() const {
 
 // Our own abort: <SEQ=SND.NXT><CTL=RST> (§3.10.5).
 Segment Step::own_reset() const {
+  if (profile_.own_rst_with_ack) {
+    // Linux (digest L14, tcp_send_active_reset): the RST also acknowledges RCV.NXT.
+    return Segment{.seq = tcb_.snd_nxt, .ack = tcb_.rcv_nxt, .ctl = kRst | kAck};
+  }
   return Segment{.seq = tcb_.snd_nxt, .ctl = kRst};
 }
 
@@ -59,6 +63,8 @@ void Step::output(bool ack_owed) {
   if (tcb_.snd_wnd == 0 && in_flight == 0) {
     // MUST-36: data waits on a zero window with nothing in flight; probe it one RTO later.
     arm(TimerKind::ZeroWindowProbe, tcb_.rto_ms);
+  } else if (profile_.nagle && in_flight > 0) {
+    // Nagle (SHLD-7; Linux tcp_nagle_check): the small segment waits for the ACK, not a timer.
   } else if (tcb_.snd_wnd > in_flight) {
     // Window is open but silly window avoidance held the data back: the override timer
     // makes sure it does not wait forever (§3.8.6.2.1, MUST-60).
@@ -84,6 +90,12 @@ bool Step::transmit_one(bool override_sws) {
   // (FIN-WAIT-1, or CLOSING / LAST-ACK when the peer's FIN came first, C13).
   const bool fin_due = tcb_.close_requested && tcb_.send_queued == len &&
                        st != State::Established && st != State::CloseWait;
+  if (profile_.nagle && !override_sws && !fin_due && len > 0 && len < profile_.mss &&
+      in_flight > 0) {
+    // §3.7.4, SHLD-7 (Linux tcp_nagle_check): a small segment waits while data is
+    // unacknowledged. A FIN pushes it out (Linux tcp_send_fin uses TCP_NAGLE_OFF).
+    len = 0;
+  }
   if (len == 0 && !fin_due) return false;
 
   Segment s{.seq = tcb_.snd_nxt,
@@ -124,6 +136,17 @@ bool Step::transmit_one(bool override_sws) {
 void Step::send_window_update_if_due() {
   const State st = ep_.state_;
   if (st != State::Established && st != State::FinWait1 && st != State::FinWait2) return;
+  if (profile_.window_update_when_doubled) {
+    // Linux tcp_cleanup_rbuf: only a window that was down to half the buffer or less, and
+    // that at least doubles, is worth an update.
+    const std::uint32_t advertised =
+        seq_gt(tcb_.rcv_adv, tcb_.rcv_nxt) ? tcb_.rcv_adv.since(tcb_.rcv_nxt) : 0;
+    if (2ull * advertised <= profile_.receive_buffer && tcb_.rcv_wnd > 0 &&
+        tcb_.rcv_wnd >= 2ull * advertised) {
+      emit(ack_segment());
+    }
+    return;
+  }
   const SeqNum edge = tcb_.rcv_nxt + tcb_.rcv_wnd;
   if (!seq_gt(edge, tcb_.rcv_adv)) return;
   const std::uint32_t growth = edge.since(tcb_.rcv_adv);

@@ -29,6 +29,16 @@ Acceptance acceptability(const Segment& seg, SeqNum rcv_nxt, std::uint32_t rcv_w
   return ok ? Acceptance::Acceptable : Acceptance::Unacceptable;
 }
 
+// Linux's tcp_in_window (digest L4, L8): the window test of the mini-sockets. A segment
+// starting at RCV.NXT, or overlapping [RCV.NXT, RCV.NXT+RCV.WND), or empty at the right edge.
+bool linux_in_window(const Segment& seg, SeqNum rcv_nxt, std::uint32_t rcv_wnd) {
+  const SeqNum end = seg.seq + seg.seg_len();
+  const SeqNum right = rcv_nxt + rcv_wnd;
+  if (seg.seq == rcv_nxt) return true;
+  if (seq_gt(end, rcv_nxt) && seq_lt(seg.seq, right)) return true;
+  return seg.seq == right && seg.seq == end;
+}
+
 struct Trimmed {
   Segment seg;
   bool cut_right = false;  // text or FIN beyond the window was dropped: the peer needs an ACK
@@ -111,7 +121,9 @@ void Step::listen_arrives(const Segment& seg) {
     decide(Rule::ListenResetsAck);
     return;
   }
-  if (!seg.syn()) {  // fifth: neither SYN nor RST nor ACK
+  if (!seg.syn() || (profile_.request_socket && seg.fin())) {
+    // Fifth: neither SYN nor RST nor ACK. Linux also drops a SYN with FIN here (digest L12,
+    // tcp_rcv_state_process LISTEN).
     decide(Rule::ListenDropsOther);
     return;
   }
@@ -139,12 +151,13 @@ void Step::syn_sent_arrives(const Segment& seg) {
   if (seg.ack_flag()) {
     // First check: the ACK must acknowledge our SYN and nothing beyond what we sent.
     if (seq_le(seg.ack, tcb_.iss) || seq_gt(seg.ack, tcb_.snd_nxt)) {
-      if (seg.rst()) {
-        decide(Rule::SynSentDropsRstWithBadAck);
-        return;
+      if (!seg.rst()) emit(reset_for(seg));
+      if (profile_.syn_sent_bad_ack_resends_syn && tcb_.retries == 0) {
+        // Linux (digest L11, tcp_rcv_synsent_state_process) takes a bad ACK as a sign that its
+        // SYN was lost and cuts the retransmission timer to its minimum: the SYN goes again.
+        retransmit();
       }
-      emit(reset_for(seg));
-      decide(Rule::SynSentResetsBadAck);
+      decide(seg.rst() ? Rule::SynSentDropsRstWithBadAck : Rule::SynSentResetsBadAck);
       return;
     }
     ack_acceptable = seq_lt(tcb_.snd_una, seg.ack) && seq_le(seg.ack, tcb_.snd_nxt);
@@ -183,7 +196,12 @@ void Step::syn_sent_arrives(const Segment& seg) {
     Segment rest = seg;
     rest.ctl = static_cast<std::uint8_t>(rest.ctl & ~kSyn);
     rest.seq = seg.seq + 1;
-    const std::uint32_t room = tcb_.rcv_wnd;
+    std::uint32_t room = tcb_.rcv_wnd;
+    if (profile_.syn_ack_text_discarded) {
+      // Linux (digest L11): without Fast Open the SYN-ACK's text and FIN are freed unread.
+      room = 0;
+      rest.ctl = static_cast<std::uint8_t>(rest.ctl & ~kFin);
+    }
     if (rest.len > room) {
       rest.len = room;
       rest.ctl = static_cast<std::uint8_t>(rest.ctl & ~kFin);
@@ -209,13 +227,195 @@ void Step::syn_sent_arrives(const Segment& seg) {
 
 // RFC 9293 §3.10.7.4: SYN-RECEIVED and the synchronized states.
 void Step::synchronized_arrives(const Segment& original) {
+  // --- Linux profile only: the kernel's mini-sockets replace the RFC checks (the step.hpp
+  // interface is shared with the optimized implementation, hence lambdas, not members). ---
+
+  // Digest L8 (tcp_check_req): a passively opened SYN-RECEIVED is a request mini-socket.
+  // Returns true when the segment is finished; otherwise the full socket takes it.
+  const auto request_socket = [this](const Segment& seg) {
+    const std::uint8_t flags = seg.ctl & (kRst | kSyn | kAck);
+    if (seg.seq == tcb_.irs && flags == kSyn) {
+      // The peer's SYN again: our SYN-ACK again, and its timer restarts.
+      emit(syn_ack_segment());
+      arm(TimerKind::Retransmission, tcb_.rto_ms);
+      decide(Rule::RetransmitSynAck);
+      return true;
+    }
+    const bool in_window = linux_in_window(seg, tcb_.rcv_nxt, tcb_.rcv_wnd);
+    if (seg.rst()) {
+      // A RST is judged first (the 6.18.y kernels observed here; the digest's 6.18 source
+      // had no exact-sequence test): in the window but off RCV.NXT it is challenged, whatever
+      // its ACK; outside the window it is dropped; at RCV.NXT it ends the attempt below.
+      if (!in_window) {
+        decide(Rule::UnacceptableRstDropped);
+        return true;
+      }
+      if (seg.seq != tcb_.rcv_nxt) {
+        emit(ack_segment());
+        decide(Rule::RstChallengeAck);
+        return true;
+      }
+    }
+    if (!seg.rst() && seg.ack_flag() && seg.ack != tcb_.iss + 1) {
+      // The ACK is checked before the sequence number; the listener answers, the request stays.
+      emit(reset_for(seg));
+      decide(Rule::SynReceivedResetsBadAck);
+      return true;
+    }
+    if (!in_window) {
+      emit(ack_segment());
+      decide(Rule::UnacceptableSegmentAcked);
+      return true;
+    }
+    const bool new_syn = seg.syn() && seg.seq != tcb_.irs;
+    if (seg.rst() || new_syn) {
+      // The exact RST, or another SYN (which also draws a RST): the attempt is dropped; the
+      // listener remains.
+      if (!seg.rst()) emit(reset_for(seg));
+      ep_.time_wait_tcb_.reset();
+      back_to_listen();
+      decide(seg.rst() ? Rule::RstReturnsToListen : Rule::SynReturnsToListen);
+      return true;
+    }
+    if (!seg.ack_flag()) {
+      decide(Rule::NoAckDropped);
+      return true;
+    }
+    return false;
+  };
+
+  // Digest L1-L3 (tcp_timewait_state_process, TIME_WAIT substate).
+  const auto time_wait = [this](const Segment& seg) {
+    if (seg.seq == tcb_.rcv_nxt && (seg.seg_len() == 0 || seg.rst())) {
+      // The only in-window segments: a RST or a bare segment at exactly RCV.NXT.
+      if (!seg.rst()) {
+        arm(TimerKind::TimeWait, 2ull * profile_.msl_ms);
+        decide(Rule::AckProcessed);
+        return;
+      }
+      if (profile_.time_wait_rst == TimeWaitRst::Ignore) {  // sysctl tcp_rfc1337 = 1
+        decide(Rule::TimeWaitIgnoresRst);
+        return;
+      }
+      to_closed();
+      decide(Rule::RstClosesConnection);
+      return;
+    }
+    if (seg.syn() && !seg.rst() && !seg.ack_flag() && seq_gt(seg.seq, tcb_.rcv_nxt) &&
+        profile_.time_wait_syn == TimeWaitSyn::Reopen) {
+      reopen_from_time_wait(seg);
+      return;
+    }
+    if (seg.rst()) {  // any other RST: ignored, not even challenged
+      decide(Rule::TimeWaitIgnoresRst);
+      return;
+    }
+    // Everything else is "out of window" there and is acknowledged; the timer restarts unless
+    // it is an ACK-less SYN.
+    if (seg.ack_flag()) arm(TimerKind::TimeWait, 2ull * profile_.msl_ms);
+    emit(ack_segment());
+    decide(seg.fin() ? Rule::TimeWaitAcksRetransmittedFin : Rule::UnacceptableSegmentAcked);
+  };
+
+  // Digest L4 (tcp_timewait_state_process, FIN_WAIT2 substate): FIN-WAIT-2 after CLOSE.
+  const auto orphan_fin_wait_2 = [this](const Segment& seg) {
+    if (!linux_in_window(seg, tcb_.rcv_nxt, tcb_.rcv_wnd)) {
+      emit(ack_segment());  // even for a RST: the mini-socket does not look at it here
+      decide(Rule::UnacceptableSegmentAcked);
+      return;
+    }
+    const SeqNum end = seg.seq + seg.seg_len();
+    if (seg.rst()) {
+      to_closed();
+      decide(Rule::RstResetsConnection);
+      return;
+    }
+    const bool new_syn = seg.syn() && !seq_lt(seg.seq, tcb_.rcv_nxt);
+    if (!new_syn && (!seg.ack_flag() || !seq_gt(end, tcb_.rcv_nxt) || seg.seg_len() == 0)) {
+      decide(Rule::AckProcessed);  // a duplicate: nothing to do
+      return;
+    }
+    if (new_syn || !seg.fin() || end != tcb_.rcv_nxt + 1) {
+      // New data after CLOSE (or a new SYN): RST in answer, and the connection is gone.
+      emit(reset_for(seg));
+      to_closed();
+      decide(Rule::TextAfterCloseResets);
+      return;
+    }
+    tcb_.rcv_nxt = end;  // the FIN: TIME-WAIT, acknowledged
+    tcb_.fin_received = true;
+    enter_time_wait();
+    emit(ack_segment());
+    decide(Rule::FinReceived);
+  };
+
+  if (profile_.syn_ack_completes_simultaneous_open && ep_.state_ == State::SynReceived &&
+      !tcb_.passive_open && !tcb_.from_time_wait && original.syn() && original.ack_flag() &&
+      !original.rst() && original.seg_len() == 1 && original.seq + 1 == tcb_.rcv_nxt &&
+      original.ack == tcb_.snd_nxt) {
+    // Linux (digest L17, tcp_validate_incoming step 4): the peer's own SYN-ACK crossing ours is
+    // let through; its ACK completes the handshake, and its old SYN octet draws an ACK
+    // (tcp_data_queue).
+    enter_established_from_syn_received(original);
+    advance_snd_una(original.ack);
+    decide(Rule::AckProcessed);
+    output(true);
+    return;
+  }
+  if (profile_.request_socket && ep_.state_ == State::SynReceived &&
+      (tcb_.passive_open || tcb_.from_time_wait) && request_socket(original)) {
+    return;
+  }
+  if (profile_.time_wait_mini_socket && ep_.state_ == State::TimeWait) {
+    time_wait(original);
+    return;
+  }
+  if (profile_.orphan_fin_wait_2 && ep_.state_ == State::FinWait2 && tcb_.close_requested) {
+    orphan_fin_wait_2(original);
+    return;
+  }
+  if (profile_.drop_without_ack_rst_syn && !original.ack_flag() && !original.rst() &&
+      !original.syn()) {
+    // Linux (tcp_rcv_state_process, tcp_rcv_established): a segment with none of ACK, RST
+    // and SYN is dropped before any check, so not even an unacceptable one is answered.
+    decide(Rule::NoAckDropped);
+    return;
+  }
   // First check: sequence number.
-  if (acceptability(original, tcb_.rcv_nxt, tcb_.rcv_wnd) == Acceptance::Unacceptable) {
+  Acceptance acceptance = acceptability(original, tcb_.rcv_nxt, tcb_.rcv_wnd);
+  bool old_duplicate = false;
+  if (profile_.linux_sequence_test) {
+    // Linux (digest L10, tcp_sequence): the segment's end must reach RCV.NXT and its start
+    // must not pass the right edge; one that sticks out beyond it only with nothing unread.
+    // A segment whose octets all came before is thus accepted: its ACK counts, and it is
+    // answered with a duplicate ACK (tcp_data_queue).
+    const SeqNum end = original.seq + original.seg_len();
+    const SeqNum right = tcb_.rcv_nxt + tcb_.rcv_wnd;
+    const SeqNum data_end = end - (original.fin() ? 1u : 0u);
+    const bool ok = !seq_lt(end, tcb_.rcv_nxt) && !seq_gt(original.seq, right) &&
+                    !(seq_gt(data_end, right) && tcb_.recv_unread > 0);
+    old_duplicate = ok && acceptance == Acceptance::Unacceptable && original.seg_len() > 0;
+    acceptance = ok ? Acceptance::Acceptable : Acceptance::Unacceptable;
+  }
+  if (acceptance == Acceptance::Unacceptable) {
+    const State st = ep_.state_;
+    if (original.rst() && profile_.rst_accepts_rcv_nxt_minus_1 &&
+        original.seq == tcb_.rcv_nxt - 1 &&
+        (st == State::CloseWait || st == State::Closing || st == State::LastAck)) {
+      // Linux (digest L7, tcp_reset_check): after the peer's FIN, a RST one below RCV.NXT is
+      // believed even though it lies outside the window.
+      if (st == State::CloseWait) {
+        notify(Notice::err(UserError::ConnectionReset));
+        fail_pending_receives(UserError::ConnectionReset);
+      }
+      to_closed();
+      decide(Rule::RstClosesConnection);
+      return;
+    }
     if (original.rst()) {  // never answer a RST (E0)
       decide(Rule::UnacceptableRstDropped);
       return;
     }
-    const State st = ep_.state_;
     if (st == State::TimeWait && original.syn() && !original.ack_flag() &&
         profile_.time_wait_syn == TimeWaitSyn::Reopen && seq_gt(original.seq, tcb_.rcv_nxt)) {
       reopen_from_time_wait(original);
@@ -234,23 +434,60 @@ void Step::synchronized_arrives(const Segment& original) {
     return;
   }
   const SeqNum urgent_abs = original.seq + original.up;
-  const Trimmed trimmed = trim_to_window(original, tcb_.rcv_nxt, tcb_.rcv_wnd);
+  Trimmed trimmed = trim_to_window(original, tcb_.rcv_nxt, tcb_.rcv_wnd);
+  if (old_duplicate) {
+    // Linux only (see above): nothing of it is new; only its controls and ACK count.
+    trimmed.seg.len = 0;
+    if (seq_lt(trimmed.seg.seq, tcb_.rcv_nxt)) {
+      trimmed.seg.ctl = static_cast<std::uint8_t>(trimmed.seg.ctl & ~kFin);
+    }
+  }
   const Segment& seg = trimmed.seg;
-  ack_owed_ = trimmed.cut_right;
+  ack_owed_ = trimmed.cut_right || old_duplicate;
 
   if (original.rst()) {
     reset_check(original);
     return;
   }
   // Third check (security and precedence) is for MLS systems only and is not modelled.
-  if (seg.syn() && syn_check(seg)) return;
+  // Linux (digest L10): a SYN that passed tcp_sequence is challenged even when it lies before
+  // RCV.NXT, where the RFC's trimming would have cut it off.
+  const bool syn = seg.syn() || (profile_.linux_sequence_test && original.syn());
+  if (syn && syn_check(seg)) return;
   if (!ack_check(seg)) return;
   const State st = ep_.state_;
+  if (profile_.data_after_close_resets || profile_.data_after_fin_resets) {
+    // Linux (digest L6, tcp_rcv_state_process step 7): once the receive side is shut, by CLOSE
+    // in FIN-WAIT-1/2 or by the peer's FIN in CLOSE-WAIT, CLOSING and LAST-ACK (there only for
+    // a segment starting before RCV.NXT), new data resets the connection, and the segment is
+    // answered like one without a connection.
+    const SeqNum data_end = original.seq + original.seg_len() - (original.fin() ? 1u : 0u);
+    const bool closed_by_us = profile_.data_after_close_resets && tcb_.close_requested &&
+                              (st == State::FinWait1 || st == State::FinWait2);
+    const bool closed_by_peer =
+        profile_.data_after_fin_resets && seq_lt(original.seq, tcb_.rcv_nxt) &&
+        (st == State::CloseWait || st == State::Closing || st == State::LastAck);
+    if ((closed_by_us || closed_by_peer) && original.seg_len() > 0 &&
+        seq_gt(data_end, tcb_.rcv_nxt)) {
+      emit(reset_for(original));
+      notify(Notice::err(UserError::ConnectionReset));
+      fail_pending_receives(UserError::ConnectionReset);
+      to_closed();
+      decide(Rule::TextAfterCloseResets);
+      return;
+    }
+  }
   if (st == State::Established || st == State::FinWait1 || st == State::FinWait2) {
     if (seg.has(kUrg)) urgent_check(seg, urgent_abs);
   }
   text_and_fin(seg);
   if (ep_.state_ == State::Closed) return;
+  if (profile_.repeated_fin_unacked && !seq_lt(original.seq, tcb_.rcv_nxt) &&
+      (st == State::CloseWait || st == State::Closing || st == State::LastAck)) {
+    // Linux (digest L13; tcp_rcv_state_process step 7): after the peer's FIN, text or another
+    // FIN at or beyond RCV.NXT is dropped without an acknowledgment.
+    ack_owed_ = false;
+  }
   output(ack_owed_);
 }
 
@@ -352,7 +589,11 @@ bool Step::ack_check(const Segment& seg) {
   }
   if (ep_.state_ == State::SynReceived) {
     // §3.5.2 group 2: the ACK must acknowledge our SYN, else a RST, and we stay.
-    if (!(seq_lt(tcb_.snd_una, seg.ack) && seq_le(seg.ack, tcb_.snd_nxt))) {
+    // Linux (tcp_rcv_state_process, SYN_RECV of a full socket): tcp_ack() also takes an ACK
+    // of SND.UNA itself, so a simultaneous open completes with our SYN unacknowledged.
+    const bool una_ok =
+        profile_.syn_received_accepts_ack_of_una && !tcb_.passive_open && seg.ack == tcb_.snd_una;
+    if (!una_ok && !(seq_lt(tcb_.snd_una, seg.ack) && seq_le(seg.ack, tcb_.snd_nxt))) {
       emit(reset_for(seg));
       decide(Rule::SynReceivedResetsBadAck);
       ack_owed_ = false;
@@ -367,7 +608,29 @@ bool Step::ack_check(const Segment& seg) {
     ack_owed_ = false;
     return false;
   }
-  if (profile_.rfc5961_ack && seq_lt(seg.ack, tcb_.snd_una - tcb_.max_snd_wnd)) {
+  std::uint32_t old_ack_bound = tcb_.max_snd_wnd;
+  if (profile_.old_ack_bound_by_acked) {
+    // Linux (digest L9, tcp_ack): never further back than what has been acknowledged so far
+    // (our SYN counts for an active opener only: Linux's passive child starts at ISS+1).
+    std::uint32_t acked = tcb_.snd_una.since(tcb_.iss);
+    if (tcb_.passive_open && acked > 0) acked -= 1;
+    old_ack_bound = std::min(old_ack_bound, acked);
+  }
+  if (profile_.rfc5961_ack && seq_lt(seg.ack, tcb_.snd_una - old_ack_bound)) {
+    if (profile_.fast_path_keeps_data && ep_.state_ == State::Established &&
+        (seg.ctl & ~kPsh) == kAck && seg.len > 0 && seg.seq == tcb_.rcv_nxt &&
+        seq_le(seg.ack, tcb_.snd_nxt) && seg.wnd == tcb_.snd_wnd && tcb_.out_of_order.empty() &&
+        tcb_.rcv_wnd > 0 &&
+        (tcb_.snd_max.since(tcb_.iss) > 1 || tcb_.rcv_nxt.since(tcb_.irs) > 1)) {
+      // Linux (digest L9; tcp_rcv_established header prediction): the predicted segment's
+      // text is queued before tcp_ack() looks at the ACK; the challenge ACK then carries the
+      // new RCV.NXT, and the ACK field is otherwise ignored. The fast path also needs memory
+      // already charged to the socket (sk_forward_alloc), which the model approximates as
+      // "data has gone one way or the other before".
+      decide(Rule::AckTooOldAcked);
+      ack_owed_ = true;
+      return true;
+    }
     // RFC 5961 §5.2 (MAY-12): an ACK older than any window we could have had is suspicious.
     challenge_ack();
     decide(Rule::AckTooOldAcked);
@@ -391,6 +654,13 @@ bool Step::ack_check(const Segment& seg) {
           arm(TimerKind::FinWait2, profile_.fin_wait_2_timeout_ms);
         }
         decide(Rule::FinAckedEntersFinWait2);
+        if (profile_.orphan_fin_wait_2 && tcb_.close_requested && seg.len == 0 && !seg.fin()) {
+          // Linux (digest L4, tcp_rcv_state_process FIN_WAIT1): after close() the socket turns
+          // into a FIN-WAIT-2 mini-socket here and the rest of the segment is consumed unseen
+          // (new data is left to the L6 reset; a FIN keeps the full socket for a moment).
+          ack_owed_ = false;
+          return false;
+        }
       }
       return true;
     case State::Closing:

@@ -71,7 +71,9 @@ void Step::on(const TimerExpires& expiry) {
 void Step::retransmit() {
   const State st = ep_.state_;
   const bool opening = st == State::SynSent || st == State::SynReceived;
-  const std::uint32_t limit = opening ? profile_.syn_retries : profile_.data_retries;
+  std::uint32_t limit = opening ? profile_.syn_retries : profile_.data_retries;
+  // Linux tcp_syn_linear_timeouts: that many more tries for a SYN (tcp_write_timeout).
+  if (st == State::SynSent) limit += profile_.syn_linear_timeouts;
   if (tcb_.retries >= limit) {
     if (st == State::SynReceived && tcb_.passive_open) {
       back_to_listen();  // the listener stays; only this attempt is given up
@@ -86,7 +88,10 @@ void Step::retransmit() {
   }
   ++tcb_.retries;
   if (opening || tcb_.snd_una == tcb_.iss) tcb_.syn_timed_out = true;
-  tcb_.rto_ms = std::min(tcb_.rto_ms * 2, profile_.rto_max_ms);
+  // Linux tcp_syn_linear_timeouts (tcp_retransmit_timer): the first SYN retransmissions keep
+  // the RTO; backing off starts after that many.
+  const bool linear = st == State::SynSent && tcb_.retries <= profile_.syn_linear_timeouts;
+  if (!linear) tcb_.rto_ms = std::min(tcb_.rto_ms * 2, profile_.rto_max_ms);
   tcb_.rtt_timing = false;  // Karn: no sample from a retransmitted segment
 
   if (st == State::SynSent) {

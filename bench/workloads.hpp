@@ -1,0 +1,29 @@
+#pragma once
+// The event sequences the benchmarks replay, written once and played against both
+// implementations so that a ratio compares the same work.
+#include <vector>
+
+#include "core/event.hpp"
+
+namespace tcpfsm::bench {
+
+inline constexpr SeqNum kLocalIss{0xFFFF'FF00u};  // both ISS values wrap during the runs
+inline constexpr SeqNum kPeerIss{0xFFFF'FFF0u};
+inline constexpr std::uint32_t kSegmentLen = 536;
+
+// A passive open and the three-way handshake, then ABORT so the next round starts from CLOSED.
+std::vector<Event> handshake_round();
+// From ESTABLISHED (after handshake_round() without its ABORT): one round of in-order data
+// segments and the user reading them; `round` keeps the sequence numbers moving.
+std::vector<Event> bulk_data_round(std::uint32_t round, std::uint32_t segments_per_round);
+// From ESTABLISHED: duplicate pure ACKs.
+std::vector<Event> pure_ack_round(std::uint32_t acks);
+// Open, handshake, active close to TIME-WAIT and its expiry: a whole connection life.
+std::vector<Event> full_close_round();
+// From ESTABLISHED: out-of-window data, an inexact RST, a SYN and an old ACK, each answered
+// with an ACK or a challenge ACK and changing nothing.
+std::vector<Event> adversarial_round();
+// The events that bring a connection to ESTABLISHED (passive side).
+std::vector<Event> establish();
+
+}  // namespace tcpfsm::bench

@@ -1,0 +1,137 @@
+#pragma once
+// The optimized implementation: a table of N TCP connections that share one Profile and one
+// Mutant setting, driven one event at a time or a batch of arriving segments at a time.
+//
+// It is written independently of the reference endpoint and judged by it: for every event it
+// must produce the same state, segments, user notices, TCB and timers. What differs is the
+// layout and the control flow:
+//   * each connection is a 48-byte hot record (hot_record.hpp) plus side tables (side_tables.hpp);
+//   * a segment is reduced to a 4-bit class and the action comes from a dense (state, class)
+//     table (dispatch.hpp); calls use a (call, state) table;
+//   * the per-segment path neither allocates nor makes a virtual call; outputs go to an
+//     OutputBuffer whose storage is reserved once, up front;
+//   * segments_arrive() takes a batch of (connection, segment) pairs and prefetches the
+//     records of the pairs ahead, so that their cache misses overlap.
+//
+// Time: the table has one virtual clock. A step at an earlier time than the clock is taken at
+// the clock's time; a timer that fires moves the clock to its deadline. With one connection
+// per table this is exactly the reference endpoint's clock.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "core/event.hpp"
+#include "core/profile.hpp"
+#include "core/rules.hpp"
+#include "core/segment.hpp"
+#include "core/state.hpp"
+#include "core/tcb_snapshot.hpp"
+#include "core/user_result.hpp"
+#include "fast/dispatch.hpp"
+#include "fast/hot_record.hpp"
+#include "fast/mutant.hpp"
+#include "fast/side_tables.hpp"
+
+namespace tcpfsm::fast {
+
+using ConnId = std::uint32_t;
+
+// Where the segments and notices of steps go. Its storage is reserved when it is made (sized
+// from the profile: the longest burst one step can send), so appending never allocates in
+// steady state; only an extraordinary step (thousands of waiting RECEIVE calls failing at
+// once) can make it grow.
+class OutputBuffer {
+ public:
+  explicit OutputBuffer(std::size_t segment_capacity = 256, std::size_t notice_capacity = 64);
+  static OutputBuffer for_profile(const Profile& p);
+
+  void clear() {
+    segments_.clear();
+    notices_.clear();
+  }
+  void push(const Segment& s) { segments_.push_back(s); }
+  void push(Notice n) { notices_.push_back(n); }
+
+  std::span<const Segment> segments() const { return segments_; }
+  std::span<const Notice> notices() const { return notices_; }
+  std::size_t segment_count() const { return segments_.size(); }
+  std::size_t notice_count() const { return notices_.size(); }
+  std::size_t segment_capacity() const { return segments_.capacity(); }
+
+ private:
+  std::vector<Segment> segments_;
+  std::vector<Notice> notices_;
+};
+
+// What one step did; its segments and notices are ranges of the OutputBuffer it wrote to.
+struct StepResult {
+  State from = State::Closed;
+  State to = State::Closed;
+  Rule rule = Rule::None;
+  std::uint32_t first_segment = 0, segment_count = 0;
+  std::uint32_t first_notice = 0, notice_count = 0;
+
+  std::span<const Segment> segments(const OutputBuffer& out) const {
+    return out.segments().subspan(first_segment, segment_count);
+  }
+  std::span<const Notice> notices(const OutputBuffer& out) const {
+    return out.notices().subspan(first_notice, notice_count);
+  }
+};
+
+// One element of a batch.
+struct Arrival {
+  ConnId conn = 0;
+  Segment seg{};
+};
+
+class ConnectionTable {
+ public:
+  // `connections` connections, all CLOSED; each one's first incarnation takes `first_iss`
+  // unless set_next_iss says otherwise.
+  ConnectionTable(std::size_t connections, Profile profile, Mutant mutant = Mutant::None,
+                  SeqNum first_iss = SeqNum(1'000'000));
+
+  std::size_t size() const { return hot_.size(); }
+  const Profile& profile() const { return profile_; }
+  Mutant mutant() const { return mutant_; }
+  Millis now() const { return now_; }
+
+  // The ISS the connection's next incarnation takes (RFC 9293 §3.4.1: an input here).
+  void set_next_iss(ConnId c, SeqNum iss) { next_iss_[c] = iss.raw(); }
+
+  // One event of one connection at time `now`; appends to `out`.
+  StepResult step(ConnId c, const Event& e, Millis now, OutputBuffer& out);
+  StepResult segment_arrives(ConnId c, const Segment& s, Millis now, OutputBuffer& out);
+  // A batch of arriving segments, all at time `now`, processed in order (a connection may
+  // appear several times). results[i] describes arrivals[i]; results must be at least as long.
+  void segments_arrive(std::span<const Arrival> arrivals, Millis now, OutputBuffer& out,
+                       std::span<StepResult> results);
+
+  State state(ConnId c) const { return static_cast<State>(hot_[c].state); }
+  TcbSnapshot snapshot(ConnId c) const;
+  std::optional<Millis> deadline(ConnId c, TimerKind k) const;
+  std::optional<std::pair<TimerKind, Millis>> next_timer(ConnId c) const;
+  const HotRecord& hot(ConnId c) const { return hot_[c]; }
+
+ private:
+  friend class Engine;
+
+  Profile profile_;
+  Mutant mutant_;
+  Tables tables_;
+  Millis now_ = 0;
+
+  std::vector<HotRecord> hot_;
+  std::vector<TimerRecord> timers_;
+  std::vector<ColdRecord> cold_;
+  std::vector<std::uint32_t> next_iss_;
+  ChainPool<HeldSpan> held_pool_;
+  ChainPool<std::uint32_t> waiting_pool_;
+  std::vector<SavedTimeWait> saved_;
+  std::vector<std::uint32_t> saved_free_;
+};
+
+}  // namespace tcpfsm::fast

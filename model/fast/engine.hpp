@@ -1,0 +1,108 @@
+#pragma once
+// Internal to model/fast: the processing of one event of one connection. An Engine lives for
+// one step; it holds references to the connection's hot record and side-table entries and
+// writes to the caller's OutputBuffer. Its member functions are spread over engine_*.cpp by
+// topic (segments, calls, timers, sending).
+#include "fast/connection_table.hpp"
+#include "fast/seq_compare.hpp"
+
+namespace tcpfsm::fast {
+
+class Engine {
+ public:
+  Engine(ConnectionTable& table, ConnId c, Millis now, OutputBuffer& out);
+
+  void on_segment(const Segment& s);
+  void on_call(const Event& e);
+  void on_timer(TimerKind k);
+  StepResult result() const;
+
+ private:
+  // --- the connection's state and its single point of change ---
+  State state() const { return static_cast<State>(h_.state); }
+  void set_state(State s) { h_.state = static_cast<std::uint8_t>(s); }
+  // Entering a state, with what entering it always does (timers, RTO, deleting the TCB).
+  void enter(State next);
+
+  // --- segments (engine_segment.cpp) ---
+  unsigned classify(const Segment& s) const;
+  bool acceptable(const Segment& s) const;
+  Segment fit_to_window(const Segment& s);
+  void passive_open(const Segment& s);
+  void syn_sent_syn(const Segment& s);
+  void time_wait_stray(const Segment& s);
+  void rst_in_window(const Segment& s, const SegEntry& e);
+  void in_window(const Segment& s, unsigned cls, SegEntry e);
+  void syn_in_window(const Segment& g);
+  bool ack_phase(const Segment& g);
+  void text_phase(const Segment& g, std::uint32_t urgent_at);
+  void urgent_seen(std::uint32_t urgent_at);
+  bool drain_held();
+  void take_in_order(std::uint32_t octets);
+  void serve_waiting();
+  void peer_fin();
+  void advance_una(std::uint32_t ack);
+  void window_update(const Segment& g);
+  void challenge();
+  void reopen_from_time_wait(const Segment& syn);
+  void restore_time_wait();
+
+  // --- calls (engine_calls.cpp) ---
+  void send_call(const CallEntry& c, const SendCall& call);
+  void receive_now(const ReceiveCall& call);
+  void close_with_fin(const CallEntry& c);
+  void window_update_if_due();
+
+  // --- timers (engine_timers.cpp) ---
+  void retransmit();
+  void persist();
+
+  // --- sending (engine_output.cpp) ---
+  void flush(bool owe_ack);
+  bool push_one(bool override_sws);
+  void emit(const Segment& s);
+  Segment bare_ack() const;
+  Segment our_syn(bool with_ack) const;
+  Segment abort_reset() const;
+  static Segment reset_answer(const Segment& trigger);
+  std::uint32_t window_field() const;
+
+  // --- timers, by bit in the hot record ---
+  bool armed(TimerKind k) const { return (h_.armed & bit(k)) != 0; }
+  void arm(TimerKind k, Millis after);
+  void disarm(TimerKind k) { h_.armed = static_cast<std::uint8_t>(h_.armed & ~bit(k)); }
+  void rearm_after_progress();
+  static std::uint8_t bit(TimerKind k) {
+    return static_cast<std::uint8_t>(1u << static_cast<unsigned>(k));
+  }
+
+  // --- lifecycle (engine.cpp) ---
+  void wipe();
+  void to_listen();
+  void new_incarnation();
+  std::uint32_t take_iss();
+  void learn_peer_syn(const Segment& syn);
+  void keep_syn_text(const Segment& syn);
+  void set_queued(std::uint32_t v);
+  void wait_for_data(std::uint32_t max_len);
+  void fail_waiting(UserError why);
+  void drop_saved();
+  void tell(Notice n) { out_.push(n); }
+
+  ConnectionTable& t_;
+  const Profile& p_;
+  HotRecord& h_;
+  TimerRecord& tm_;
+  ColdRecord& cold_;
+  ConnId id_;
+  OutputBuffer& out_;
+  Millis now_;
+  SeqOrder ord_;
+  State from_;
+  Rule rule_ = Rule::None;
+  bool owe_ack_ = false;
+  std::uint32_t first_segment_;
+  std::uint32_t first_notice_;
+};
+
+}  // namespace tcpfsm::fast
