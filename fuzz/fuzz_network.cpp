@@ -2,7 +2,8 @@
 // after every step. With two endpoints the input is also the network's schedule: which endpoint
 // acts, which segment in flight is delivered, dropped, duplicated or reordered, seeded faults,
 // and time. Any violation aborts with the trace and the input decoded as a .tcp script. The
-// feedback counters include the pair of endpoint states.
+// feedback counters include the pair of endpoint states. A segment the input injects at one of
+// two endpoints is a forgery: after one, the network-level invariants no longer apply.
 //
 // Input: the fuzz input format (harness/fuzz_input.hpp, docs/fuzzing.md); one-endpoint inputs
 // are checked too, against the single-endpoint invariants.

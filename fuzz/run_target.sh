@@ -24,8 +24,11 @@ common=(-max_len="${max_len:-256}" -timeout="${timeout:-10}" -rss_limit_mb=2048
 
 if [ "$mode" = clean ]; then
   echo "$name: fuzzing for $seconds s from corpus/$name"
-  "$bin" "${common[@]}" -max_total_time="$seconds" "$run/corpus" "$root/corpus/$name" \
-    "$root/corpus/regressions/$name" 2>&1 | tail -n 60
+  dirs=("$run/corpus")
+  for d in "$root/corpus/$name" "$root/corpus/regressions/$name"; do
+    [ -d "$d" ] && dirs+=("$d")
+  done
+  "$bin" "${common[@]}" -max_total_time="$seconds" "${dirs[@]}" 2>&1 | tail -n 60
   status=${PIPESTATUS[0]}
   if [ "$status" -eq 0 ]; then
     echo "$name: no finding in $seconds s"

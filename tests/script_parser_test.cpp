@@ -563,7 +563,7 @@ TEST(ScriptParser, MakeProfileSetsEveryField) {
 
 TEST(ScriptParser, MakeProfileRejectsBadSettings) {
   const std::vector<std::pair<ProfileSpec, std::string>> cases = {
-      {{"linux", {}}, "unknown profile 'linux'"},
+      {{"rfc1122", {}}, "unknown profile 'rfc1122'"},
       {{"rfc9293", {{"iss_increment", "4294967296"}}}, "bad value in 'iss_increment=4294967296'"},
       {{"rfc9293", {{"msl_ms", ""}}}, "bad value in 'msl_ms='"},
       {{"rfc9293", {{"msl_ms", "+5"}}}, "bad value in 'msl_ms=+5'"},

@@ -25,7 +25,11 @@ ConnectionTable::ConnectionTable(std::size_t connections, Profile profile, Mutan
                                  SeqNum first_iss)
     : profile_(std::move(profile)),
       mutant_(mutant),
-      tables_(tables_for(mutant)),
+      tables_(tables_for(mutant, profile_)),
+      linux_intercepts_(profile_.request_socket || profile_.time_wait_mini_socket ||
+                        profile_.orphan_fin_wait_2 ||
+                        profile_.syn_ack_completes_simultaneous_open ||
+                        profile_.drop_without_ack_rst_syn),
       hot_(connections),
       timers_(connections),
       cold_(connections),

@@ -122,6 +122,10 @@ class ConnectionTable {
   Profile profile_;
   Mutant mutant_;
   Tables tables_;
+  // Some Linux switch replaces the RFC processing of a whole state (a mini-socket) or runs
+  // before the table (Profile: request_socket, time_wait_mini_socket, orphan_fin_wait_2,
+  // syn_ack_completes_simultaneous_open, drop_without_ack_rst_syn).
+  bool linux_intercepts_ = false;
   Millis now_ = 0;
 
   std::vector<HotRecord> hot_;

@@ -202,8 +202,25 @@ const Tables& base_tables() {
   return kBase;
 }
 
-Tables tables_for(Mutant m) {
+Tables tables_for(Mutant m, const Profile& p) {
   Tables t = kBase;
+  if (p.syn_sent_bad_ack_resends_syn) {
+    // Linux tcp_rcv_synsent_state_process: both bad-ACK rows may resend our SYN.
+    for (unsigned c = 0; c < kClassCount; ++c) {
+      if ((c & (kClsAck | kClsPass)) == kClsAck) {
+        SegEntry& e = t.seg[index_of(State::SynSent)][c];
+        e.act = SegAct::SynSentBadAck;
+      }
+    }
+  }
+  if (p.rst_accepts_rcv_nxt_minus_1) {
+    // Linux tcp_reset_check: the unacceptable RST rows of the states after the peer's FIN.
+    for (State s : {State::CloseWait, State::Closing, State::LastAck}) {
+      for (unsigned c = 0; c < kClassCount; ++c) {
+        if ((c & (kClsRst | kClsPass)) == kClsRst) t.seg[index_of(s)][c].act = SegAct::RstBelowWindow;
+      }
+    }
+  }
   switch (m) {
     case Mutant::None: break;
     case Mutant::FinWaitFinGoesToCloseWait:

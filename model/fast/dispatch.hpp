@@ -10,6 +10,7 @@
 #include <span>
 #include <string_view>
 
+#include "core/profile.hpp"
 #include "core/rules.hpp"
 #include "core/state.hpp"
 #include "fast/mutant.hpp"
@@ -42,6 +43,9 @@ enum class SegAct : std::uint8_t {
   RstTimeWait,     // an acceptable RST in TIME-WAIT (profile: accept or ignore)
   SynInWindow,     // a SYN that passed the first check (fourth check)
   AckArrives,      // the fifth check and everything after it
+  // Linux profile switches (Profile, docs/linux-deviations.md) that are edits of the table:
+  SynSentBadAck,   // L11: a bad ACK in SYN-SENT also sends the SYN again (first time only)
+  RstBelowWindow,  // L7: after the peer's FIN a RST at RCV.NXT-1 is believed
 };
 
 struct SegEntry {
@@ -100,9 +104,10 @@ struct SegRow {
 std::span<const SegRow> segment_rows();
 // The tables of the correct implementation.
 const Tables& base_tables();
-// A copy with the mutant's deviation applied to the data (Mutant::None: an identical copy).
-// Mutants that change a computation rather than a transition are switched in the code.
-Tables tables_for(Mutant m);
+// A copy with the profile's table edits (Linux switches) and the mutant's deviation applied
+// (RFC 9293 profiles with Mutant::None: an identical copy). Mutants and switches that change a
+// computation rather than a transition are switched in the code.
+Tables tables_for(Mutant m, const Profile& p);
 
 constexpr unsigned index_of(State s) {
   return static_cast<unsigned>(s);

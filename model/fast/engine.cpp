@@ -56,6 +56,10 @@ void Engine::enter(State next) {
       set_state(next);
       // RFC 6298 §5.7: a handshake that needed a retransmission starts data with RTO >= 3 s.
       if (cold_.syn_timed_out && tm_.rto_ms < 3000) tm_.rto_ms = std::min(3000u, p_.rto_max_ms);
+      if (p_.handshake_rtt_sample && !cold_.syn_timed_out) {
+        // Linux samples the handshake's RTT; in virtual time it is 0: the RTO drops to its floor.
+        tm_.rto_ms = 1u < p_.rto_min_ms ? p_.rto_min_ms : (p_.rto_max_ms < 1u ? p_.rto_max_ms : 1u);
+      }
       return;
     case State::Listen:
     case State::SynSent:

@@ -25,7 +25,7 @@ class Engine {
   void enter(State next);
 
   // --- segments (engine_segment.cpp) ---
-  unsigned classify(const Segment& s) const;
+  unsigned classify(const Segment& s);
   bool acceptable(const Segment& s) const;
   Segment fit_to_window(const Segment& s);
   void passive_open(const Segment& s);
@@ -46,6 +46,18 @@ class Engine {
   void challenge();
   void reopen_from_time_wait(const Segment& syn);
   void restore_time_wait();
+  void establish_from_syn_received(const Segment& g);
+  bool fast_path_predicts(const Segment& g) const;
+
+  // --- Linux profile switches that replace whole checks (engine_linux.cpp) ---
+  bool linux_intercept(const Segment& s);
+  bool request_socket(const Segment& s);
+  void time_wait_mini_socket(const Segment& s);
+  void orphan_fin_wait_2(const Segment& s);
+  bool linux_in_window(const Segment& s) const;
+  bool linux_sequence_test(const Segment& s) const;
+  bool data_after_shutdown(const Segment& s);
+  void syn_sent_bad_ack(const Segment& s);
 
   // --- calls (engine_calls.cpp) ---
   void send_call(const CallEntry& c, const SendCall& call);
@@ -101,6 +113,7 @@ class Engine {
   State from_;
   Rule rule_ = Rule::None;
   bool owe_ack_ = false;
+  bool old_duplicate_ = false;  // Linux sequence test: acceptable, but nothing of it is new
   std::uint32_t first_segment_;
   std::uint32_t first_notice_;
 };

@@ -162,6 +162,17 @@ void Engine::receive_now(const ReceiveCall& call) {
 void Engine::window_update_if_due() {
   const State st = state();
   if (st != State::Established && st != State::FinWait1 && st != State::FinWait2) return;
+  if (p_.window_update_when_doubled) {
+    // Linux tcp_cleanup_rbuf: only a window that was down to half the buffer or less and at
+    // least doubles is worth an update.
+    const std::uint32_t advertised =
+        mod_gt(h_.rcv_adv, h_.rcv_nxt) ? h_.rcv_adv - h_.rcv_nxt : 0;
+    if (2ull * advertised <= p_.receive_buffer && h_.rcv_wnd > 0 &&
+        h_.rcv_wnd >= 2ull * advertised) {
+      emit(bare_ack());
+    }
+    return;
+  }
   const std::uint32_t edge = h_.rcv_nxt + h_.rcv_wnd;
   if (!mod_gt(edge, h_.rcv_adv)) return;
   if (edge - h_.rcv_adv >= std::min(p_.receive_buffer / 2, p_.mss)) emit(bare_ack());

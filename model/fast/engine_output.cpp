@@ -44,6 +44,12 @@ Segment Engine::our_syn(bool with_ack) const {
 
 // §3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>.
 Segment Engine::abort_reset() const {
+  if (p_.own_rst_with_ack) {
+    // Linux L14 (tcp_send_active_reset): the RST acknowledges RCV.NXT too.
+    return Segment{.seq = SeqNum(h_.snd_nxt),
+                   .ack = SeqNum(h_.rcv_nxt),
+                   .ctl = static_cast<std::uint8_t>(kRst | kAck)};
+  }
   return Segment{.seq = SeqNum(h_.snd_nxt), .ctl = kRst};
 }
 
@@ -73,6 +79,8 @@ void Engine::flush(bool owe_ack) {
   const std::uint32_t in_flight = h_.snd_nxt - h_.snd_una;
   if (h_.snd_wnd == 0 && in_flight == 0) {
     arm(TimerKind::ZeroWindowProbe, tm_.rto_ms);
+  } else if (p_.nagle && in_flight > 0) {
+    // Nagle (SHLD-7): the small segment waits for the ACK, not for a timer.
   } else if (h_.snd_wnd > in_flight) {
     arm(TimerKind::ZeroWindowProbe, p_.sws_override_ms);
   }
@@ -96,6 +104,9 @@ bool Engine::push_one(bool override_sws) {
   bool fin_due = h_.has(kCloseRequested) && queued == len && st != State::Established &&
                  st != State::CloseWait;
   if (t_.mutant_ == Mutant::SimultaneousCloseFinNeverSent && st == State::Closing) fin_due = false;
+  if (p_.nagle && !override_sws && !fin_due && len > 0 && len < p_.mss && in_flight > 0) {
+    len = 0;  // §3.7.4 SHLD-7 Nagle: a small segment waits while data is unacknowledged
+  }
   if (len == 0 && !fin_due) return false;
 
   Segment s{.seq = SeqNum(h_.snd_nxt),

@@ -39,19 +39,27 @@ bool Engine::acceptable(const Segment& s) const {
 
 // The class: RST, SYN and ACK bits straight from the control field, plus whether the state's
 // first test passed (dispatch.hpp). Both tests are computed and the state picks one by mask.
-unsigned Engine::classify(const Segment& s) const {
+unsigned Engine::classify(const Segment& s) {
   const unsigned ctl = s.ctl;
   const unsigned bits = ((ctl >> 2) & kClsRst) | (ctl & kClsSyn) | ((ctl >> 2) & kClsAck);
   static_assert(kRst >> 2 == kClsRst && kSyn == kClsSyn && kAck >> 2 == kClsAck);
   const unsigned st = h_.state;
   const std::uint32_t ack = s.ack.raw();
-  const unsigned seq_ok = acceptable(s) ? 1u : 0u;
+  unsigned seq_ok = acceptable(s) ? 1u : 0u;
+  if (p_.linux_sequence_test) {
+    // L10: Linux's test replaces Table 5; an old duplicate it lets through counts only for its
+    // controls and its ACK.
+    const bool linux_ok = linux_sequence_test(s);
+    old_duplicate_ = linux_ok && seq_ok == 0 && s.seg_len() > 0;
+    seq_ok = linux_ok ? 1u : 0u;
+  }
   const unsigned ack_ok = (ord_.lt(h_.iss, ack) && ord_.le(ack, h_.snd_nxt)) ? 1u : 0u;
   const unsigned pass = (seq_ok & (kSyncStates >> st)) | (ack_ok & (kSynSentState >> st));
   return bits | ((pass & 1u) << 3);
 }
 
 void Engine::on_segment(const Segment& s) {
+  if (t_.linux_intercepts_ && linux_intercept(s)) return;
   const unsigned cls = classify(s);
   const SegEntry& e = t_.tables_.seg[h_.state][cls];
   rule_ = e.rule;
@@ -74,12 +82,27 @@ void Engine::on_segment(const Segment& s) {
     case SegAct::RstTimeWait: rst_in_window(s, e); return;
     case SegAct::SynInWindow:
     case SegAct::AckArrives: in_window(s, cls, e); return;
+    case SegAct::SynSentBadAck: syn_sent_bad_ack(s); return;
+    case SegAct::RstBelowWindow:
+      // L7 (tcp_reset_check): after the peer's FIN a RST one below RCV.NXT is believed.
+      if (s.seq.raw() != h_.rcv_nxt - 1) return;  // otherwise the RFC's silent drop
+      if (state() == State::CloseWait) {
+        tell(Notice::err(UserError::ConnectionReset));
+        fail_waiting(UserError::ConnectionReset);
+      }
+      enter(State::Closed);
+      rule_ = Rule::RstClosesConnection;
+      return;
   }
 }
 
 // RFC 9293 §3.10.7.2 fourth: IRS from the SYN, a fresh ISS, the SYN-ACK. The send window is
 // taken from the SYN as well (docs/model.md, C12).
 void Engine::passive_open(const Segment& s) {
+  if (p_.request_socket && s.fin()) {
+    rule_ = Rule::ListenDropsOther;  // L12: Linux drops a SYN with FIN in LISTEN
+    return;
+  }
   new_incarnation();
   learn_peer_syn(s);
   h_.set(kRemoteKnown);
@@ -113,8 +136,13 @@ void Engine::syn_sent_syn(const Segment& s) {
     Segment rest = s;
     rest.ctl = without(rest.ctl, kSyn);
     rest.seq = s.seq + 1;
-    if (rest.len > h_.rcv_wnd) {
-      rest.len = h_.rcv_wnd;
+    std::uint32_t room = h_.rcv_wnd;
+    if (p_.syn_ack_text_discarded) {
+      room = 0;  // L11: without Fast Open the SYN-ACK's text and FIN are dropped unread
+      rest.ctl = without(rest.ctl, kFin);
+    }
+    if (rest.len > room) {
+      rest.len = room;
       rest.ctl = without(rest.ctl, kFin);
     }
     owe_ack_ = true;
@@ -195,7 +223,9 @@ void Engine::rst_in_window(const Segment& s, const SegEntry& e) {
     case SegAct::AnswerAck:
     case SegAct::TimeWaitStray:
     case SegAct::SynInWindow:
-    case SegAct::AckArrives: return;
+    case SegAct::AckArrives:
+    case SegAct::SynSentBadAck:
+    case SegAct::RstBelowWindow: return;
   }
 }
 
@@ -243,8 +273,15 @@ Segment Engine::fit_to_window(const Segment& s) {
 // its SYN survived the fitting) or the ACK check and what follows.
 void Engine::in_window(const Segment& s, unsigned cls, SegEntry e) {
   const std::uint32_t urgent_at = s.seq.raw() + s.up;
-  const Segment g = fit_to_window(s);
-  if (e.act == SegAct::SynInWindow && !g.syn()) {
+  Segment g = fit_to_window(s);
+  if (old_duplicate_) {
+    // L10: nothing of it is new; only its controls and ACK count, and it is answered.
+    g.len = 0;
+    if (mod_lt(g.seq.raw(), h_.rcv_nxt)) g.ctl = without(g.ctl, kFin);
+    owe_ack_ = true;
+  }
+  // L10: Linux challenges a SYN that passed its test even where trimming cut it off.
+  if (e.act == SegAct::SynInWindow && !g.syn() && !p_.linux_sequence_test) {
     e = t_.tables_.seg[h_.state][cls & ~kClsSyn];
     rule_ = e.rule;
   }
@@ -254,8 +291,14 @@ void Engine::in_window(const Segment& s, unsigned cls, SegEntry e) {
   }
   if (e.act != SegAct::AckArrives) return;  // fifth check: no ACK, drop (C11)
   if (!ack_phase(g)) return;
+  const State st = state();
+  if ((p_.data_after_close_resets || p_.data_after_fin_resets) && data_after_shutdown(s)) return;
   text_phase(g, urgent_at);
   if (state() == State::Closed) return;
+  if (p_.repeated_fin_unacked && !mod_lt(s.seq.raw(), h_.rcv_nxt) &&
+      (st == State::CloseWait || st == State::Closing || st == State::LastAck)) {
+    owe_ack_ = false;  // L13: after the peer's FIN, text or a FIN again goes unanswered
+  }
   flush(owe_ack_);
 }
 
@@ -296,32 +339,39 @@ void Engine::syn_in_window(const Segment& g) {
 bool Engine::ack_phase(const Segment& g) {
   const std::uint32_t ack = g.ack.raw();
   if (state() == State::SynReceived) {
-    // §3.5.2 group 2: the ACK must cover our SYN and nothing unsent, else RST(a).
-    if (!(ord_.lt(h_.snd_una, ack) && ord_.le(ack, h_.snd_nxt))) {
+    // §3.5.2 group 2: the ACK must cover our SYN and nothing unsent, else RST(a). Linux
+    // (tcp_ack in a full SYN_RECV socket) also takes an ACK of SND.UNA after a simultaneous
+    // open.
+    const bool una_ok = p_.syn_received_accepts_ack_of_una && !h_.has(kPassiveOpen) &&
+                        ack == h_.snd_una;
+    if (!una_ok && !(ord_.lt(h_.snd_una, ack) && ord_.le(ack, h_.snd_nxt))) {
       emit(reset_answer(g));
       rule_ = Rule::SynReceivedResetsBadAck;
       return false;
     }
-    h_.snd_wnd = g.wnd;
-    h_.snd_wl1 = g.seq.raw();
-    h_.snd_wl2 = ack;
-    h_.max_snd_wnd = std::max(h_.max_snd_wnd, g.wnd);
-    drop_saved();
-    enter(State::Established);
-    const HeldSpan syn_text = cold_.syn_text;
-    if (syn_text.len > 0 || syn_text.fin) {
-      t_.held_pool_.push_front(cold_.held, syn_text);
-      h_.set(kHasHeld);
-      cold_.syn_text = HeldSpan{};
-    }
-    if (h_.has(kCloseRequested)) set_state(State::FinWait1);  // the CLOSE deferred earlier
+    establish_from_syn_received(g);
   }
   if (ord_.gt(ack, h_.snd_nxt)) {
     emit(bare_ack());  // it acknowledges something never sent
     rule_ = Rule::AckOfUnsentDataAcked;
     return false;
   }
-  if (p_.rfc5961_ack && ord_.lt(ack, h_.snd_una - h_.max_snd_wnd)) {
+  std::uint32_t bound = h_.max_snd_wnd;
+  if (p_.old_ack_bound_by_acked) {
+    // L9 (tcp_ack): never further back than what has been acknowledged so far; a passive
+    // opener's SYN does not count (Linux's child socket starts at ISS+1).
+    std::uint32_t acked = h_.snd_una - h_.iss;
+    if (h_.has(kPassiveOpen) && acked > 0) acked -= 1;
+    bound = std::min(bound, acked);
+  }
+  if (p_.rfc5961_ack && ord_.lt(ack, h_.snd_una - bound)) {
+    if (p_.fast_path_keeps_data && fast_path_predicts(g)) {
+      // L9: the kernel's header prediction queues the text before tcp_ack() looks at the
+      // ACK; the challenge ACK then carries the new RCV.NXT.
+      rule_ = Rule::AckTooOldAcked;
+      owe_ack_ = true;
+      return true;
+    }
     challenge();  // RFC 5961 §5.2, MAY-12
     rule_ = Rule::AckTooOldAcked;
     return false;
@@ -349,7 +399,15 @@ bool Engine::ack_phase(const Segment& g) {
   if (next == st) return true;
   enter(next);
   switch (next) {
-    case State::FinWait2: rule_ = Rule::FinAckedEntersFinWait2; return true;
+    case State::FinWait2:
+      rule_ = Rule::FinAckedEntersFinWait2;
+      if (p_.orphan_fin_wait_2 && h_.has(kCloseRequested) && g.len == 0 && !g.fin()) {
+        // L4: after CLOSE the socket becomes a FIN-WAIT-2 mini-socket here and the rest of a
+        // bare segment is consumed unseen.
+        owe_ack_ = false;
+        return false;
+      }
+      return true;
     case State::TimeWait: rule_ = Rule::FinAckedEntersTimeWait; return false;
     case State::Closed: rule_ = Rule::FinAckedCloses; return false;
     case State::Listen:
@@ -362,6 +420,34 @@ bool Engine::ack_phase(const Segment& g) {
     case State::LastAck: return true;
   }
   return true;
+}
+
+// §3.10.7.4 fifth check in SYN-RECEIVED: the handshake completes; the text held from the
+// SYN joins the out-of-order queue at its head, and a CLOSE deferred earlier takes effect.
+void Engine::establish_from_syn_received(const Segment& g) {
+  h_.snd_wnd = g.wnd;
+  h_.snd_wl1 = g.seq.raw();
+  h_.snd_wl2 = g.ack.raw();
+  h_.max_snd_wnd = std::max(h_.max_snd_wnd, g.wnd);
+  drop_saved();
+  enter(State::Established);
+  const HeldSpan syn_text = cold_.syn_text;
+  if (syn_text.len > 0 || syn_text.fin) {
+    t_.held_pool_.push_front(cold_.held, syn_text);
+    h_.set(kHasHeld);
+    cold_.syn_text = HeldSpan{};
+  }
+  if (h_.has(kCloseRequested)) set_state(State::FinWait1);
+}
+
+// L9 (tcp_rcv_established): the segment Linux's header prediction would take: in order, ACK
+// (and PSH) only, carrying text, the window unchanged, nothing held, and data gone one way or
+// the other before (the kernel needs memory already charged to the socket).
+bool Engine::fast_path_predicts(const Segment& g) const {
+  return state() == State::Established && (g.ctl & ~kPsh) == kAck && g.len > 0 &&
+         g.seq.raw() == h_.rcv_nxt && ord_.le(g.ack.raw(), h_.snd_nxt) && g.wnd == h_.snd_wnd &&
+         !h_.has(kHasHeld) && h_.rcv_wnd > 0 &&
+         (h_.snd_nxt - h_.iss > 1 || h_.rcv_nxt - cold_.irs > 1);
 }
 
 // SND.UNA moves up to SEG.ACK: an RTT sample (RFC 6298 §2, Karn's rule), our FIN and urgent

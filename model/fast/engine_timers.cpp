@@ -41,7 +41,10 @@ void Engine::on_timer(TimerKind k) {
 void Engine::retransmit() {
   const State st = state();
   const bool opening = st == State::SynSent || st == State::SynReceived;
-  if (tm_.retries >= (opening ? p_.syn_retries : p_.data_retries)) {
+  std::uint32_t limit = opening ? p_.syn_retries : p_.data_retries;
+  // Linux tcp_syn_linear_timeouts: that many more tries for a SYN.
+  if (st == State::SynSent) limit += p_.syn_linear_timeouts;
+  if (tm_.retries >= limit) {
     if (st == State::SynReceived && h_.has(kPassiveOpen)) {
       to_listen();  // the listener lives on; only this attempt is given up
       rule_ = Rule::RetransmissionLimitReturnsToListen;
@@ -55,7 +58,9 @@ void Engine::retransmit() {
   }
   ++tm_.retries;
   if (opening || h_.snd_una == h_.iss) cold_.syn_timed_out = true;
-  tm_.rto_ms = std::min(tm_.rto_ms * 2, p_.rto_max_ms);
+  // Linux tcp_syn_linear_timeouts: the first SYN retransmissions keep the RTO.
+  const bool linear = st == State::SynSent && tm_.retries <= p_.syn_linear_timeouts;
+  if (!linear) tm_.rto_ms = std::min(tm_.rto_ms * 2, p_.rto_max_ms);
   h_.clear(kRttTiming);  // Karn: a retransmitted segment gives no sample
 
   if (st == State::SynSent) {
