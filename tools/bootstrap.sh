@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build pkg-config libgtest-dev libgmock-dev clang-14 libclang-rt-14-dev
-  libpcap-dev tshark librapidcheck-dev libbenchmark-dev nlohmann-json3-dev)
+  libpcap-dev tshark librapidcheck-dev libbenchmark-dev nlohmann-json3-dev spin graphviz)
 
 install_missing() {
   local missing=()
