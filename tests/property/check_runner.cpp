@@ -72,6 +72,16 @@ class Counter final : public rc::detail::TestListener {
   double shrink_seconds_;
 };
 
+// FNV-1a of the property's id: a fixed seed per property.
+std::uint64_t seed_of(std::string_view id) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (const char c : id) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
 std::string verdict_name(CheckReport::Verdict v) {
   switch (v) {
     case CheckReport::Verdict::Passed: return "passed";
@@ -122,7 +132,13 @@ CheckReport run_property(const CheckOptions& options, const rc::detail::Property
   const rc::detail::Configuration& config = rc::detail::configuration();
   rc::detail::TestParams params = config.testParams;
   if (!rc_params_sets("max_success")) params.maxSuccess = options.cases;
-  if (options.seed && !rc_params_sets("seed")) params.seed = *options.seed;
+  if (!rc_params_sets("seed")) {
+    if (options.seed) {
+      params.seed = *options.seed;
+    } else if (!long_mode()) {
+      params.seed = seed_of(options.id);
+    }
+  }
 
   rc::detail::TestMetadata metadata;
   metadata.id = options.id;

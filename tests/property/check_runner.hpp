@@ -6,6 +6,7 @@
 //
 // Budgets: `cases` test cases normally, `long_cases` when TCPFSM_PROPERTY_LONG=1. RC_PARAMS
 // still wins for max_success, seed and reproduce, so a printed reproduce string works as is.
+// Seeds: fixed per property in the default run, random in the long run (see CheckOptions).
 #include <rapidcheck.h>
 
 #include <chrono>
@@ -24,7 +25,10 @@ int case_budget(int default_cases, int long_cases = 100'000);
 struct CheckOptions {
   std::string id;  // "Suite/Name": names the property in reproduce strings and file names
   int cases = 2000;
-  std::optional<std::uint64_t> seed;  // a fixed seed; without it, RapidCheck's (random) one
+  // The seed. Without one, the default run takes a seed derived from `id`, so that CI runs
+  // repeat exactly, and the long run (TCPFSM_PROPERTY_LONG=1) takes RapidCheck's random seed
+  // to explore. RC_PARAMS="seed=..." overrides both.
+  std::optional<std::uint64_t> seed;
   // Shrinking stops this long after the first failing case (RapidCheck has no limit of its
   // own): later shrink candidates are discarded, so the smallest failure found so far stands.
   double shrink_seconds = 20;

@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "differential.hpp"
+#include "draw.hpp"
 
 namespace tcpfsm::prop {
 
@@ -37,20 +38,6 @@ Spaces spaces_of(const DiffModel& m) {
   s.max_snd_wnd = t.max_snd_wnd;
   s.fin_received = t.fin_received;
   return s;
-}
-
-// Draws an index in [0, weights.size()) with the given weights; shrinks towards index 0.
-std::size_t pick(std::initializer_list<int> weights) {
-  int total = 0;
-  for (int w : weights) total += w;
-  int roll = *rc::gen::inRange(0, total);
-  std::size_t i = 0;
-  for (int w : weights) {
-    if (roll < w) return i;
-    roll -= w;
-    ++i;
-  }
-  return weights.size() - 1;
 }
 
 // A data length: fixed points around the MSS and the window, or a number.

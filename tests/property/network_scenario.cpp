@@ -4,6 +4,7 @@
 #include <variant>
 #include <vector>
 
+#include "draw.hpp"
 #include "network_property.hpp"
 #include "profiles.hpp"
 
@@ -14,6 +15,26 @@ namespace {
 using harness::Actor;
 
 constexpr Millis kTailRun = 700'000;  // long enough for 2*MSL, back-off and the user timeout
+
+enum class Opening : std::uint8_t {
+  ListenThenOpen,
+  ListenUnspecified,
+  SimultaneousOpen,
+  OpenBeforeListen,
+  ReversedRoles,
+  AbortAndRetry,
+};
+
+enum class Closing : std::uint8_t {
+  AFirst,
+  BFirst,
+  Simultaneous,
+  NearlySimultaneous,
+  OneSide,
+  Abort,
+  BRestarts,
+  Neither,
+};
 
 harness::FaultsLine draw_faults(bool allow_loss) {
   harness::FaultsLine f;
@@ -90,39 +111,34 @@ rc::Gen<NetScenario> gen_net_scenario() {
     lines.emplace_back(draw_faults(true));
 
     // Opening.
-    switch (*rc::gen::inRange(0, 12)) {
-      case 0:
-      case 5:
-      case 6:
-      case 7:
-      case 8:
-      case 9:
+    switch (static_cast<Opening>(pick({12, 2, 2, 2, 2, 4}))) {
+      case Opening::ListenThenOpen:
         sc.plan = "B listens, A opens";
         lines.push_back(call(Actor::B, OpenCall{true, true}));
         lines.push_back(call(Actor::A, OpenCall{false, true}));
         break;
-      case 1:
+      case Opening::ListenUnspecified:
         sc.plan = "B listens (foreign socket unspecified), A opens";
         lines.push_back(call(Actor::B, OpenCall{true, false}));
         lines.push_back(call(Actor::A, OpenCall{false, true}));
         break;
-      case 2:
+      case Opening::SimultaneousOpen:
         sc.plan = "simultaneous open";
         lines.push_back(call(Actor::A, OpenCall{false, true}));
         lines.push_back(call(Actor::B, OpenCall{false, true}));
         break;
-      case 3:
+      case Opening::OpenBeforeListen:
         sc.plan = "A opens before B listens";
         lines.push_back(call(Actor::A, OpenCall{false, true}));
         lines.push_back(harness::RunLine{*rc::gen::inRange<Millis>(0, 3000)});
         lines.push_back(call(Actor::B, OpenCall{true, true}));
         break;
-      case 4:
+      case Opening::ReversedRoles:
         sc.plan = "A listens, B opens";
         lines.push_back(call(Actor::A, OpenCall{true, true}));
         lines.push_back(call(Actor::B, OpenCall{false, true}));
         break;
-      default:
+      case Opening::AbortAndRetry:
         // A gives up at once: B's SYN-ACK finds A closed and draws a RST without ACK, which
         // must take B from SYN-RECEIVED back to LISTEN; then A tries again.
         sc.plan = "B listens, A opens and aborts at once, then opens again";
@@ -147,46 +163,41 @@ rc::Gen<NetScenario> gen_net_scenario() {
       lines.push_back(call(Actor::A, ReceiveCall{0}));
       lines.push_back(call(Actor::B, ReceiveCall{0}));
     }
-    switch (*rc::gen::inRange(0, 12)) {
-      case 0:
-      case 1:
+    switch (static_cast<Closing>(pick({4, 2, 6, 2, 2, 2, 6, 1}))) {
+      case Closing::AFirst:
         sc.plan += "; A closes first";
         lines.push_back(call(Actor::A, CloseCall{}));
         lines.push_back(harness::RunLine{draw_close_gap()});
         lines.push_back(call(Actor::B, ReceiveCall{0}));
         lines.push_back(call(Actor::B, CloseCall{}));
         break;
-      case 2:
+      case Closing::BFirst:
         sc.plan += "; B closes first";
         lines.push_back(call(Actor::B, CloseCall{}));
         lines.push_back(harness::RunLine{draw_close_gap()});
         lines.push_back(call(Actor::A, ReceiveCall{0}));
         lines.push_back(call(Actor::A, CloseCall{}));
         break;
-      case 3:
-      case 4:
-      case 9:
+      case Closing::Simultaneous:
         sc.plan += "; simultaneous close";
         lines.push_back(call(Actor::A, CloseCall{}));
         lines.push_back(call(Actor::B, CloseCall{}));
         break;
-      case 5:
+      case Closing::NearlySimultaneous:
         sc.plan += "; nearly simultaneous close";
         lines.push_back(call(Actor::B, CloseCall{}));
         lines.push_back(harness::RunLine{*rc::gen::inRange<Millis>(0, 40)});
         lines.push_back(call(Actor::A, CloseCall{}));
         break;
-      case 6:
+      case Closing::OneSide:
         sc.plan += "; only one side closes";
         lines.push_back(call(draw_actor(), CloseCall{}));
         break;
-      case 7:
+      case Closing::Abort:
         sc.plan += "; one side aborts";
         lines.push_back(call(draw_actor(), AbortCall{}));
         break;
-      case 8:
-      case 10:
-      case 11: {
+      case Closing::BRestarts: {
         // B crashes: its RST is lost, it listens again, and A's next segment finds a listener
         // (a half-open connection, RFC 9293 §3.5.2 Figure 10).
         sc.plan += "; B restarts while A is connected";
@@ -202,7 +213,7 @@ rc::Gen<NetScenario> gen_net_scenario() {
         lines.push_back(call(Actor::A, CloseCall{}));
         break;
       }
-      default: break;
+      case Closing::Neither: sc.plan += "; nobody closes"; break;
     }
 
     // A quiet network until everything is over.
