@@ -1,4 +1,5 @@
 #!/bin/bash -eu
+set -eu
 # Builds the fuzz targets for ClusterFuzzLite / OSS-Fuzz. The builder sets CC, CXX, CFLAGS,
 # CXXFLAGS (sanitizer and coverage flags included), LIB_FUZZING_ENGINE, SRC, WORK and OUT.
 # Into $OUT go, per target: the binary, <target>_seed_corpus.zip (its corpus and its
@@ -32,8 +33,9 @@ for t in "${targets[@]}"; do
   done
   # Flat, and without the decoded .tcp scripts that sit beside binary reproducers.
   if [ "$t" = fuzz_script ]; then
-    find "${seeds[@]}" -type f -print0 | xargs -0 zip -q -j "$OUT/${t}_seed_corpus.zip"
+    find "${seeds[@]}" -type f ! -name '.*' -print0 | xargs -0 zip -q -j "$OUT/${t}_seed_corpus.zip"
   else
-    find "${seeds[@]}" -type f ! -name '*.tcp' -print0 | xargs -0 zip -q -j "$OUT/${t}_seed_corpus.zip"
+    find "${seeds[@]}" -type f ! -name '.*' ! -name '*.tcp' -print0 |
+      xargs -0 zip -q -j "$OUT/${t}_seed_corpus.zip"
   fi
 done

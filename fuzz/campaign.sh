@@ -82,7 +82,8 @@ fuzzer_pid=""
 on_interrupt() {
   interrupted=$((interrupted + 1))
   if [ -n "$fuzzer_pid" ]; then
-    kill -INT -- "-$fuzzer_pid" 2>/dev/null || kill -INT "$fuzzer_pid" 2>/dev/null
+    # (TERM: a fuzzer started from a background shell ignores INT.)
+    kill -TERM -- "-$fuzzer_pid" 2>/dev/null || kill -TERM "$fuzzer_pid" 2>/dev/null
   fi
   if [ $interrupted -eq 1 ]; then
     echo
@@ -116,7 +117,7 @@ status_line() {  # the last libFuzzer fork-mode status line, condensed
   echo "$last" | awk -v f="$findings" '{
     for (i = 1; i <= NF; i++) {
       if ($i == "cov:") cov = $(i+1); if ($i == "ft:") ft = $(i+1); if ($i == "corp:") corp = $(i+1);
-      if ($i == "exec/s:") eps = $(i+1); if ($i == "time:") t = $(i+1);
+      if ($i == "exec/s:" || $i == "exec/s") eps = $(i+1); if ($i == "time:") t = $(i+1);
     }
     printf "exec/s %s  cov %s  ft %s  corpus %s  findings %s  (%s executions)\n", eps, cov, ft, corp, f, substr($1, 2, length($1) - 2)
   }'
@@ -166,8 +167,8 @@ wrap_up() {  # wrap_up TARGET BIN DIR
     fi
   fi
 
-  # 2. Findings: reproduce, minimize, bucket, keep.
-  mkdir -p "$dir/processed"
+  # 2. Findings: reproduce and bucket each; minimize the first of each bucket and keep it.
+  mkdir -p "$dir/processed" "$dir/triage"
   local regressions="$root/corpus/regressions/$target"
   [ "$target" = fuzz_mutant ] && regressions="$regressions/${mutant_name:-default}"
   : >"$dir/findings.tsv.new"
@@ -182,37 +183,41 @@ wrap_up() {  # wrap_up TARGET BIN DIR
       continue
     fi
     new_findings=$((new_findings + 1))
-    local key min key_min
-    key=$(bucket_of "$bin" "$f" "$dir/findings/$name.log")
-    min="$dir/findings/$name.min"
-    "$bin" -minimize_crash=1 -runs=50000 -max_total_time=60 -timeout=30 \
-      -exact_artifact_path="$min" "$f" >"$dir/findings/$name.minimize.log" 2>&1
-    key_min=""
-    [ -f "$min" ] && key_min=$(bucket_of "$bin" "$min" "$dir/findings/$name.min.log")
-    local keep=$f
-    if [ -n "$key_min" ] && [ "$key_min" = "$key" ]; then keep=$min; fi
-    local id
+    local key id where keep
+    key=$(bucket_of "$bin" "$f" "$dir/triage/$name.log")
     id=$(slug "$key")
-    local where="-"
-    if [ $write_regressions -eq 1 ] && [ "$key" != "does not reproduce" ]; then
-      mkdir -p "$regressions"
-      if [ -e "$regressions/$id" ]; then
-        where="duplicate of $regressions/$id"
-      else
-        cp "$keep" "$regressions/.$id.tmp" && mv "$regressions/.$id.tmp" "$regressions/$id"
-        if [ "$target" != fuzz_script ] && [ -x "$tcpfsm_bin" ]; then
-          {
-            echo "# Regression found by \`tcpfsm fuzz $target\` on $(date -u +%Y-%m-%d)."
-            echo "# bucket: $key"
-            echo "# input: $(basename "$regressions")/$id ($(stat -c %s "$keep") bytes); replayed by ctest -L corpus"
-            "$tcpfsm_bin" decode --full "$regressions/$id" | grep -v '^# decoded from'
-          } >"$regressions/.$id.tcp.tmp" && mv "$regressions/.$id.tcp.tmp" "$regressions/$id.tcp"
-        fi
-        where="$regressions/$id"
+    keep=$f
+    where="-"
+    if [ "$key" = "does not reproduce" ]; then
+      where="not kept"
+    elif [ -e "$regressions/$id" ]; then
+      where="duplicate of $regressions/$id"
+    elif [ $write_regressions -eq 1 ]; then
+      local min="$dir/triage/$name.min"
+      "$bin" -minimize_crash=1 -runs=20000 -max_total_time=30 -timeout=30 \
+        -exact_artifact_path="$min" "$f" >"$dir/triage/$name.minimize.log" 2>&1
+      # The minimized input is kept only when it is still the same finding.
+      if [ -f "$min" ] && [ "$(bucket_of "$bin" "$min" "$dir/triage/$name.min.log")" = "$key" ]; then
+        keep=$min
       fi
+      mkdir -p "$regressions"
+      cp "$keep" "$regressions/.$id.tmp" && mv "$regressions/.$id.tmp" "$regressions/$id"
+      if [ "$target" != fuzz_script ] && [ -x "$tcpfsm_bin" ]; then
+        {
+          echo "# Regression found by \`tcpfsm fuzz $target\` on $(date -u +%Y-%m-%d)."
+          echo "# bucket: $key"
+          echo "# input: $(basename "$regressions")/$id ($(stat -c %s "$keep") bytes), replayed by ctest -L corpus"
+          "$tcpfsm_bin" decode --full "$regressions/$id" | grep -v '^# decoded from'
+        } >"$regressions/.$id.tcp.tmp" && mv "$regressions/.$id.tcp.tmp" "$regressions/$id.tcp"
+      fi
+      where="$regressions/$id"
     fi
-    printf '%s\t%s\t%s\t%s\n' "$name" "$key" "$(stat -c %s "$keep")" "$where" | tee "$dir/processed/$name" >>"$dir/findings.tsv.new"
-    echo "[$target] finding $name: $key -> $where"
+    printf '%s\t%s\t%s\t%s\n' "$name" "$key" "$(stat -c %s "$keep")" "$where" |
+      tee "$dir/processed/$name" >>"$dir/findings.tsv.new"
+    case "$where" in
+      duplicate*) ;;
+      *) echo "[$target] finding $name: $key -> $where" ;;
+    esac
   done
   mv "$dir/findings.tsv.new" "$dir/findings.tsv"
 
@@ -231,10 +236,14 @@ wrap_up() {  # wrap_up TARGET BIN DIR
     echo "## Findings by bucket (first divergent transition or violated invariant)"
     echo
     if [ -s "$dir/findings.tsv" ]; then
-      echo "| count | bucket | kept as |"
+      echo "| findings | bucket | kept as |"
       echo "|---|---|---|"
-      cut -f2,4 "$dir/findings.tsv" | sort | uniq -c | sort -rn |
-        awk -F'\t' '{ n = $1; sub(/^ *[0-9]+ /, "", n); split($1, a, " "); k = $1; sub(/^ *[0-9]+ /, "", k); printf "| %s | %s | %s |\n", a[1], k, $2 }'
+      awk -F'\t' '{
+          key = $2; where = $4; sub(/^duplicate of /, "", where)
+          n[key]++; if (where != "-" && where != "not kept") kept[key] = where
+        }
+        END { for (k in n) { b = k; gsub(/\|/, "/", b); printf "| %d | %s | %s |\n", n[k], b, (k in kept) ? kept[k] : "-" } }' \
+        "$dir/findings.tsv" | sort -t'|' -k2,2nr
     else
       echo "none"
     fi
@@ -267,7 +276,12 @@ for target in "${targets[@]}"; do
   fi
   dir="$state/$target${mutant_name:+/$mutant_name}"
   mkdir -p "$dir/findings"
-  rm -rf "$dir"/corpus.merge.* "$dir"/corpus.link.*  # left by an interrupted wrap-up
+  # Left by an interrupted wrap-up: temporary directories and generations no longer in use.
+  rm -rf "$dir"/corpus.merge.* "$dir"/corpus.link.*
+  current=$(readlink "$dir/corpus" 2>/dev/null)
+  for generation in "$dir"/corpus.*; do
+    [ -d "$generation" ] && [ "$(basename "$generation")" != "$current" ] && rm -rf "$generation"
+  done
   if [ ! -e "$dir/corpus" ]; then
     mkdir -p "$dir/corpus.initial" && ln -s corpus.initial "$dir/corpus"
   fi

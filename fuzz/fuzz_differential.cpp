@@ -22,17 +22,18 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   tcpfsm::fuzz::set_target_name("fuzz_differential");
   const auto probe = tcpfsm::harness::make_optimized_endpoint(tcpfsm::Profile{}, tcpfsm::SeqNum(1));
   if (probe->kind() == "reference") {
-    std::fputs("fuzz_differential: make_optimized_endpoint still returns the reference model; "
-               "the oracle compares the reference with itself\n",
-               stderr);
+    std::fputs(
+        "fuzz_differential: make_optimized_endpoint still returns the reference model; "
+        "the oracle compares the reference with itself\n",
+        stderr);
   }
   return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   tcpfsm::fuzz::note_execution();
-  if (auto f = tcpfsm::fuzz::differential(bytes(data, size), tcpfsm::harness::make_optimized_endpoint,
-                                          "optimized")) {
+  if (auto f = tcpfsm::fuzz::differential(bytes(data, size),
+                                          tcpfsm::harness::make_optimized_endpoint, "optimized")) {
     tcpfsm::fuzz::report_finding(*f, bytes(data, size));
   }
   return 0;

@@ -54,9 +54,10 @@ extern "C" int tcpfsm_fuzz_select(const char* which) {
   tcpfsm::fuzz::set_target_name("fuzz_mutant (" + std::string(to_string(g_mutant)) + ")");
   const auto probe = make_selected(tcpfsm::Profile{}, tcpfsm::SeqNum(1));
   if (probe->kind() == "reference") {
-    std::fputs("fuzz_mutant: make_mutant_endpoint still returns the reference model; nothing to "
-               "catch (skipped)\n",
-               stderr);
+    std::fputs(
+        "fuzz_mutant: make_mutant_endpoint still returns the reference model; nothing to "
+        "catch (skipped)\n",
+        stderr);
     return 77;
   }
   return 0;
@@ -82,8 +83,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!f) return 0;
   // Only the mutant's own bug counts: the optimized implementation without it must not show
   // the same difference at the same point (or earlier).
-  const auto base = tcpfsm::fuzz::differential(in, tcpfsm::harness::make_optimized_endpoint,
-                                               "optimized");
+  const auto base =
+      tcpfsm::fuzz::differential(in, tcpfsm::harness::make_optimized_endpoint, "optimized");
   if (base && base->action <= f->action && base->bucket == f->bucket) return 0;
   if (base && base->action < f->action) return 0;
   tcpfsm::fuzz::report_finding(*f, in);

@@ -40,8 +40,8 @@ std::string escaped(std::string_view text) {
   return out;
 }
 
-void report(std::string bucket, std::string summary, std::string_view input, std::string_view printed,
-            std::span<const std::uint8_t> bytes) {
+void report(std::string bucket, std::string summary, std::string_view input,
+            std::string_view printed, std::span<const std::uint8_t> bytes) {
   Finding f{std::move(bucket), std::move(summary), {}};
   f.details = "input:\n" + escaped(input) + "\n--- printed:\n" + std::string(printed) + "\n";
   tcpfsm::fuzz::report_finding(f, bytes, false);

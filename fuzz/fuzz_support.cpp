@@ -190,9 +190,9 @@ void record_step(State from, State to, const Event& event, Rule rule) {
   if (slot == 0) {
     // Past 4096 triples, slots are shared by hashing.
     slot = static_cast<std::uint16_t>(
-        g_slots_used < kTripleCounters ? ++g_slots_used
-                                       : 1 + (static_cast<std::size_t>(s * 7919 + c * 131 + r) %
-                                              kTripleCounters));
+        g_slots_used < kTripleCounters
+            ? ++g_slots_used
+            : 1 + (static_cast<std::size_t>(s * 7919 + c * 131 + r) % kTripleCounters));
   }
   bump(g_triple_counters[slot - 1]);
   ++g_counts[s][c];
@@ -235,7 +235,8 @@ std::string matrix_text() {
          "class (columns); '.' = never\n";
   out += "              ";
   for (int c = 0; c < kEventClasses; ++c) {
-    std::snprintf(buf, sizeof buf, "%6s", std::string(short_name(static_cast<EventClass>(c))).c_str());
+    std::snprintf(buf, sizeof buf, "%6s",
+                  std::string(short_name(static_cast<EventClass>(c))).c_str());
     out += buf;
   }
   out += "\n";
@@ -257,7 +258,8 @@ std::string matrix_text() {
     }
     out += "\n";
   }
-  std::snprintf(buf, sizeof buf, "cells covered: %llu of %d; (state, event class, rule) triples: %llu\n",
+  std::snprintf(buf, sizeof buf,
+                "cells covered: %llu of %d; (state, event class, rule) triples: %llu\n",
                 static_cast<unsigned long long>(covered), kStates * kEventClasses,
                 static_cast<unsigned long long>(triples));
   out += buf;
@@ -265,7 +267,8 @@ std::string matrix_text() {
   for (int s = 0; s < kStates; ++s) {
     int missing = 0;
     for (int c = 0; c < kEventClasses; ++c) missing += g_counts[s][c] == 0 ? 1 : 0;
-    if (missing == kEventClasses) uncovered += (uncovered.empty() ? "" : ", ") + state_name(static_cast<State>(s));
+    if (missing == kEventClasses)
+      uncovered += (uncovered.empty() ? "" : ", ") + state_name(static_cast<State>(s));
   }
   if (!uncovered.empty()) out += "states never reached: " + uncovered + "\n";
   return out;
@@ -284,19 +287,20 @@ std::string matrix_svg() {
                     "\" font-family=\"monospace\" font-size=\"11\">\n";
   svg += "<title>tcpfsm coverage matrix: " + g_target + "</title>\n";
   svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  svg += "<text x=\"4\" y=\"16\" font-size=\"13\">" + g_target + ": reference-model steps by state (rows) and event class (columns), " +
+  svg += "<text x=\"4\" y=\"16\" font-size=\"13\">" + g_target +
+         ": reference-model steps by state (rows) and event class (columns), " +
          std::to_string(g_executions) + " executions; grey = never</text>\n";
   for (int c = 0; c < kEventClasses; ++c) {
     const int x = kLeft + c * kCellW + kCellW / 2;
     svg += "<text x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(kTop - 8) +
            "\" text-anchor=\"start\" transform=\"rotate(-40 " + std::to_string(x) + " " +
-           std::to_string(kTop - 8) + ")\">" +
-           std::string(to_string(static_cast<EventClass>(c))) + "</text>\n";
+           std::to_string(kTop - 8) + ")\">" + std::string(to_string(static_cast<EventClass>(c))) +
+           "</text>\n";
   }
   for (int s = 0; s < kStates; ++s) {
     const int y = kTop + s * kCellH;
-    svg += "<text x=\"4\" y=\"" + std::to_string(y + 17) + "\">" + state_name(static_cast<State>(s)) +
-           "</text>\n";
+    svg += "<text x=\"4\" y=\"" + std::to_string(y + 17) + "\">" +
+           state_name(static_cast<State>(s)) + "</text>\n";
     for (int c = 0; c < kEventClasses; ++c) {
       const int x = kLeft + c * kCellW;
       const std::uint64_t n = g_counts[s][c];
@@ -313,9 +317,9 @@ std::string matrix_svg() {
              std::string(to_string(static_cast<EventClass>(c))) + ": " + std::to_string(n) +
              " steps, " + std::to_string(g_rules[s][c].count()) + " rules</title></rect>\n";
       const std::string label = n == 0 ? "-" : std::to_string(n);
-      svg += "<text x=\"" + std::to_string(x + kCellW / 2 - 1) + "\" y=\"" + std::to_string(y + 16) +
-             "\" text-anchor=\"middle\" font-size=\"" + (label.size() > 7 ? "8" : "10") + "\">" + label +
-             "</text>\n";
+      svg += "<text x=\"" + std::to_string(x + kCellW / 2 - 1) + "\" y=\"" +
+             std::to_string(y + 16) + "\" text-anchor=\"middle\" font-size=\"" +
+             (label.size() > 7 ? "8" : "10") + "\">" + label + "</text>\n";
     }
   }
   svg += "</svg>\n";
@@ -395,7 +399,8 @@ using harness::StepRecord;
 
 void record(std::span<const StepRecord> steps, FuzzWorld& world) {
   if (!world.two_endpoints()) {
-    for (const StepRecord& s : steps) record_step(s.outcome.from, s.outcome.to, s.event, s.outcome.rule);
+    for (const StepRecord& s : steps)
+      record_step(s.outcome.from, s.outcome.to, s.event, s.outcome.rule);
     return;
   }
   // Pair states after each step: the acting endpoint's new state, the other's last one.
@@ -411,12 +416,20 @@ void record(std::span<const StepRecord> steps, FuzzWorld& world) {
   }
 }
 
-std::string ctl_list(const std::vector<Segment>& segs) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < segs.size(); ++i) {
-    s += (i ? " " : "") + (segs[i].ctl == 0 ? std::string("-") : ctl_to_string(segs[i].ctl));
-  }
-  return s + "]";
+std::string ctl_text(const Segment& s) {
+  return s.ctl == 0 ? std::string("-") : ctl_to_string(s.ctl);
+}
+
+// For the bucket: the control bits of the first segment that differs, or "none" where one list
+// ends (the position and the numbers vary from one input to the next; the kind of segment does
+// not).
+std::string first_segment_difference(const std::vector<Segment>& a, const std::vector<Segment>& b) {
+  std::size_t i = 0;
+  while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
+  const std::string x = i < a.size() ? ctl_text(a[i]) : "none";
+  const std::string y = i < b.size() ? ctl_text(b[i]) : "none";
+  if (x == y) return x + " (numbers differ)";
+  return x + " vs " + y;
 }
 
 std::string segments_text(const std::vector<Segment>& segs) {
@@ -506,14 +519,14 @@ std::optional<Difference> compare_steps(const StepRecord& r, const StepRecord& o
     return Difference{"state", s, s};
   }
   if (r.outcome.sent != o.outcome.sent) {
-    return Difference{"sent", ctl_list(r.outcome.sent) + " vs " + ctl_list(o.outcome.sent),
+    return Difference{"sent", first_segment_difference(r.outcome.sent, o.outcome.sent),
                       segments_text(r.outcome.sent) + "\n   vs " + segments_text(o.outcome.sent)};
   }
   if (r.outcome.notices != o.outcome.notices) {
-    return Difference{"notices",
-                      notices_text(r.outcome.notices, true) + " vs " + notices_text(o.outcome.notices, true),
-                      notices_text(r.outcome.notices, false) + " vs " +
-                          notices_text(o.outcome.notices, false)};
+    return Difference{
+        "notices",
+        notices_text(r.outcome.notices, true) + " vs " + notices_text(o.outcome.notices, true),
+        notices_text(r.outcome.notices, false) + " vs " + notices_text(o.outcome.notices, false)};
   }
   if (rules && r.outcome.rule != o.outcome.rule) {
     const std::string s = std::string(describe(r.outcome.rule).name) + " vs " +
@@ -558,6 +571,19 @@ std::string both_traces(std::span<const std::uint8_t> input, harness::EndpointFa
   return out;
 }
 
+// Segments the wire cannot carry: a window above 16 bits (the model does no window scaling) or
+// more than 65535 octets of data. The targets stop an input at the first one unless
+// TCPFSM_FUZZ_BEYOND_WIRE=1, so that their findings are about segments a peer can send.
+bool beyond_wire(const harness::FuzzAction& a) {
+  static const bool allowed = [] {
+    const char* v = std::getenv("TCPFSM_FUZZ_BEYOND_WIRE");
+    return v != nullptr && *v == '1';
+  }();
+  if (allowed || a.kind != harness::FuzzOpKind::Segment) return false;
+  const Segment& s = std::get<SegmentArrives>(a.event).seg;
+  return s.wnd > 0xFFFF || s.len > 0xFFFF;
+}
+
 bool compare_rules() {
   static const bool on = [] {
     const char* v = std::getenv("TCPFSM_FUZZ_COMPARE_RULES");
@@ -583,6 +609,7 @@ std::optional<Finding> differential(std::span<const std::uint8_t> input,
   for (; reader.next(op);) {
     const auto a = ref.resolve(op);
     if (!a) continue;
+    if (beyond_wire(*a)) break;
     ref.apply(*a);
     opt.apply(*a);
     const auto rs = ref.steps();
@@ -598,7 +625,8 @@ std::optional<Finding> differential(std::span<const std::uint8_t> input,
     if (!diff && rs.size() != os.size()) {
       const std::size_t i = std::min(rs.size(), os.size());
       at = i < rs.size() ? &rs[i] : &os[i];
-      diff = Difference{"steps", std::to_string(rs.size()) + " vs " + std::to_string(os.size()) + " steps",
+      diff = Difference{"steps",
+                        std::to_string(rs.size()) + " vs " + std::to_string(os.size()) + " steps",
                         "the reference took " + std::to_string(rs.size()) + " steps, " +
                             std::string(other_name) + " " + std::to_string(os.size())};
     }
@@ -613,13 +641,15 @@ std::optional<Finding> differential(std::span<const std::uint8_t> input,
         } else if (re.next_timer() != oe.next_timer()) {
           const auto rt = re.next_timer(), ot = oe.next_timer();
           const bool same_kind = rt && ot && rt->first == ot->first;
-          diff = Difference{"timer", same_kind ? std::string(to_string(rt->first)) + " deadline differs"
-                                               : timer_text(rt, true) + " vs " + timer_text(ot, true),
-                            timer_text(re.next_timer(), false) + " vs " +
-                                timer_text(oe.next_timer(), false)};
+          diff = Difference{
+              "timer",
+              same_kind ? std::string(to_string(rt->first)) + " deadline differs"
+                        : timer_text(rt, true) + " vs " + timer_text(ot, true),
+              timer_text(re.next_timer(), false) + " vs " + timer_text(oe.next_timer(), false)};
         } else if (two && ref.in_flight(w) != opt.in_flight(w)) {
-          diff = Difference{"in flight", "differs",
-                            std::to_string(ref.in_flight(w)) + " vs " + std::to_string(opt.in_flight(w))};
+          diff = Difference{
+              "in flight", "differs",
+              std::to_string(ref.in_flight(w)) + " vs " + std::to_string(opt.in_flight(w))};
         }
         if (diff) {
           at = rs.empty() ? nullptr : &rs.back();
@@ -629,7 +659,8 @@ std::optional<Finding> differential(std::span<const std::uint8_t> input,
     }
     if (diff) {
       Finding f;
-      const std::string who = at != nullptr && at->who != Actor::Self ? (at->who == Actor::A ? "A " : "B ") : "";
+      const std::string who =
+          at != nullptr && at->who != Actor::Self ? (at->who == Actor::A ? "A " : "B ") : "";
       const std::string from = at != nullptr ? state_name(at->outcome.from) : "?";
       const std::string event = at != nullptr ? std::string(to_string(classify(at->event))) : "?";
       f.bucket = from + " | " + event + " | " + diff->aspect + ": " + diff->coarse;
@@ -661,6 +692,7 @@ std::optional<Finding> invariants(std::span<const std::uint8_t> input) {
   while (reader.next(op)) {
     const auto a = world.resolve(op);
     if (!a) continue;
+    if (beyond_wire(*a)) break;
     forged = forged || (world.two_endpoints() && a->kind == harness::FuzzOpKind::Segment);
     world.apply(*a);
     const auto steps = world.steps();
@@ -694,7 +726,8 @@ std::optional<Finding> invariants(std::span<const std::uint8_t> input) {
       last = replay.total_steps();
     }
     f.details = "trace:\n";
-    for (const auto& l : trace_of(replay.history(), replay.two_endpoints())) f.details += "  " + l + "\n";
+    for (const auto& l : trace_of(replay.history(), replay.two_endpoints()))
+      f.details += "  " + l + "\n";
     return f;
   }
   return std::nullopt;

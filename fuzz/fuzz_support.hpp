@@ -50,8 +50,8 @@ enum class EventClass : std::uint8_t {
 inline constexpr int kEventClasses = 20;
 
 EventClass classify(const Event& e);
-std::string_view to_string(EventClass c);        // "rcv SYN,ACK"
-std::string_view short_name(EventClass c);       // "SYN." (matrix column)
+std::string_view to_string(EventClass c);   // "rcv SYN,ACK"
+std::string_view short_name(EventClass c);  // "SYN." (matrix column)
 
 // --- feedback and coverage --------------------------------------------------------------------
 
@@ -82,7 +82,8 @@ struct Finding {
 void set_target_name(std::string_view name);
 // Prints the finding with the decoded script and aborts (libFuzzer records the input). When
 // findings are expected (replay --expect-finding), records it and returns instead.
-void report_finding(const Finding& f, std::span<const std::uint8_t> input, bool decode_input = true);
+void report_finding(const Finding& f, std::span<const std::uint8_t> input,
+                    bool decode_input = true);
 void expect_findings(bool on);
 bool take_finding();  // whether a finding was reported since the last call
 

@@ -7,8 +7,9 @@
 #   bash fuzz/measure.sh states BUILD_DIR [MAX_SECONDS]
 #       executions until the reference model has been in all 11 states (fuzz_differential),
 #       from an empty corpus and from the seed corpus, -seed=1,2,3
-#   bash fuzz/measure.sh mutants BUILD_DIR [MAX_SECONDS]
-#       executions until fuzz_mutant catches each mutant, from an empty corpus, -seed=1,2,3
+#   bash fuzz/measure.sh mutants BUILD_DIR [MAX_SECONDS] [empty|seeds]
+#       executions until fuzz_mutant catches each mutant, from an empty corpus (default) or from
+#       the seed corpus, -seed=1,2,3
 #
 # Findings do not stop the speed and state runs (TCPFSM_FUZZ_KEEP_GOING=1). The machine's load
 # is printed with each figure: exec/s on a shared machine is only comparable within one run.
@@ -64,12 +65,14 @@ case "$what" in
     ;;
   mutants)
     limit=${3:-300}
+    start=${4:-empty}
     mapfile -t mutants < <(TCPFSM_MUTANT=list "$build/fuzz/fuzz_mutant" -runs=0 2>&1 |
       sed -n 's/^  \([a-z0-9-]*\)$/\1/p')
     for m in "${mutants[@]}"; do
       line="$m:"
       for seed in 1 2 3; do
         rm -rf "$tmp/c" && mkdir -p "$tmp/c"
+        [ "$start" = seeds ] && cp "$root/corpus/fuzz_mutant/"* "$tmp/c/"
         TCPFSM_MUTANT="$m" "$build/fuzz/fuzz_mutant" -max_len=256 -seed="$seed" \
           -max_total_time="$limit" -dict="$root/fuzz/fuzz_mutant.dict" \
           -artifact_prefix="$tmp/" "$tmp/c" >"$tmp/m.log" 2>&1

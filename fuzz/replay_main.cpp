@@ -62,7 +62,8 @@ std::vector<fs::path> files_of(const fs::path& p, const Options& o) {
 
 void replay(const fs::path& file, const Options& o, Tally& t) {
   std::ifstream in(file, std::ios::binary);
-  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
+                                std::istreambuf_iterator<char>());
   LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
   ++t.replayed;
   if (o.expect_finding && !tcpfsm::fuzz::take_finding()) {
@@ -109,9 +110,8 @@ int main(int argc, char** argv) {
     std::sort(dirs.begin(), dirs.end());
     for (const fs::path& d : dirs) {
       ++t.selections;
-      const int r = tcpfsm_fuzz_select != nullptr
-                        ? tcpfsm_fuzz_select(d.filename().string().c_str())
-                        : -1;
+      const int r =
+          tcpfsm_fuzz_select != nullptr ? tcpfsm_fuzz_select(d.filename().string().c_str()) : -1;
       if (r == 77) {
         ++t.skipped_selections;
         continue;

@@ -1002,7 +1002,6 @@ class Explorer {
     ExploredArrow arrow;
     std::uint32_t source = 0;
     Action action;
-    std::size_t step = 0;  // which step of the action
   };
   struct Found {
     Counterexample::Kind kind;
@@ -1327,8 +1326,7 @@ void Explorer::key_of(World& w, std::string& out) {
 }
 
 void Explorer::note_arrows(const Applied& r, std::uint32_t source, const Action& a) {
-  for (std::size_t i = 0; i < r.steps.size(); ++i) {
-    const StepSeen& st = r.steps[i];
+  for (const StepSeen& st : r.steps) {
     const Outcome& o = st.outcome;
     classes_seen_[static_cast<std::size_t>(o.from)][static_cast<std::size_t>(o.to)]
                  [static_cast<std::size_t>(class_of(st.event))] = true;
@@ -1346,7 +1344,6 @@ void Explorer::note_arrows(const Applied& r, std::uint32_t source, const Action&
       rec.arrow.sent = std::move(sent);
       rec.source = source;
       rec.action = a;
-      rec.step = i;
     }
     ++rec.arrow.count;
     rec.arrow.by[static_cast<std::size_t>(st.side)] = true;

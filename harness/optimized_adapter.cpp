@@ -1,6 +1,8 @@
 // The optimized implementation (model/fast) behind the harness interface: a one-connection
 // ConnectionTable and an OutputBuffer whose contents each step turns into an Outcome. The
 // mutant factory is the same adapter with one of the known bugs switched on in the table.
+#include <string>
+
 #include "fast/connection_table.hpp"
 #include "harness/endpoint_under_test.hpp"
 
@@ -38,6 +40,10 @@ class FastUnderTest final : public EndpointUnderTest {
   const Profile& profile() const override { return table_.profile(); }
   std::unique_ptr<EndpointUnderTest> clone() const override {
     return std::make_unique<FastUnderTest>(*this);
+  }
+  bool encode_state(Millis now, std::string& out) const override {
+    table_.encode(0, now, out);
+    return true;
   }
 
  private:

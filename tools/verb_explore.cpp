@@ -184,7 +184,7 @@ std::optional<harness::ExploreConfig> load_config(const char* verb, const Common
 void progress_line(const harness::ExploreProgress& p) {
   std::fprintf(stderr,
                "explore: %llu states, %llu transitions, depth %u, frontier %llu, %.1f s, %.0f "
-               "states/s, %.1f MiB\n",
+               "states/s, %.1f MiB kept for visited states\n",
                static_cast<unsigned long long>(p.states),
                static_cast<unsigned long long>(p.transitions), p.depth,
                static_cast<unsigned long long>(p.frontier), p.seconds,

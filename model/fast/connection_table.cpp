@@ -26,10 +26,9 @@ ConnectionTable::ConnectionTable(std::size_t connections, Profile profile, Mutan
     : profile_(std::move(profile)),
       mutant_(mutant),
       tables_(tables_for(mutant, profile_)),
-      linux_intercepts_(profile_.request_socket || profile_.time_wait_mini_socket ||
-                        profile_.orphan_fin_wait_2 ||
-                        profile_.syn_ack_completes_simultaneous_open ||
-                        profile_.drop_without_ack_rst_syn),
+      linux_intercepts_(
+          profile_.request_socket || profile_.time_wait_mini_socket || profile_.orphan_fin_wait_2 ||
+          profile_.syn_ack_completes_simultaneous_open || profile_.drop_without_ack_rst_syn),
       hot_(connections),
       timers_(connections),
       cold_(connections),
@@ -121,6 +120,97 @@ std::optional<std::pair<TimerKind, Millis>> ConnectionTable::next_timer(ConnId c
     if (!best || d < best->second) best = {static_cast<TimerKind>(i), d};
   }
   return best;
+}
+
+namespace {
+
+// LEB128 numbers; records are written field by field, so padding never shows.
+class Writer {
+ public:
+  Writer(std::string& out, Millis now) : out_(out), now_(now) {}
+  void num(std::uint64_t v) {
+    while (v >= 0x80) {
+      out_.push_back(static_cast<char>((v & 0x7F) | 0x80));
+      v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
+  }
+  // How long ago `t` was, capped where older makes no difference.
+  void age(Millis t, std::uint64_t cap) {
+    num(std::min<std::uint64_t>(now_ - std::min(t, now_), cap));
+  }
+  void hot(const HotRecord& h) {
+    for (std::uint32_t v : {h.snd_una, h.snd_nxt, h.snd_wnd, h.snd_wl1, h.snd_wl2, h.max_snd_wnd,
+                            h.iss, h.rcv_nxt, h.rcv_wnd, h.rcv_adv, h.recv_unread}) {
+      num(v);
+    }
+    num(h.flags);
+    num(h.state);
+  }
+  void cold(const ColdRecord& k, const HotRecord& h, const Profile& p) {
+    for (std::uint32_t v : {k.irs, k.snd_up, k.rcv_up, k.send_queued, k.srtt_ms, k.rttvar_ms}) {
+      num(v);
+    }
+    num(k.delivered_total);
+    num((k.rtt_measured ? 1u : 0u) | (k.syn_timed_out ? 2u : 0u) | (k.syn_text.fin ? 4u : 0u));
+    if (h.has(kRttTiming)) {
+      num(k.rtt_seq);
+      age(k.rtt_start, ~std::uint64_t{0});
+    }
+    if (p.challenge_ack_limit > 0) {
+      age(k.cack_window_start, p.challenge_ack_window_ms);
+      num(k.cack_in_window);
+    }
+    num(k.syn_text.seq);
+    num(k.syn_text.len);
+  }
+
+  Millis now() const { return now_; }
+
+ private:
+  std::string& out_;
+  Millis now_;
+};
+
+}  // namespace
+
+void ConnectionTable::encode(ConnId c, Millis now, std::string& out) const {
+  Writer w(out, std::max(now, now_));
+  const HotRecord& h = hot_[c];
+  for (unsigned i = 0; i < kTimerKinds; ++i) {
+    if ((h.armed & (1u << i)) == 0) {
+      w.num(0);
+      continue;
+    }
+    const Millis d = timers_[c].deadline[i];
+    w.num(d <= w.now() ? 1 : 1 + (d - w.now()));
+  }
+  w.num(next_iss_[c]);
+  const auto whole = [&](const HotRecord& hr, const ColdRecord& k, std::uint32_t rto,
+                         std::uint32_t retries) {
+    w.hot(hr);
+    w.cold(k, hr, profile_);
+    w.num(rto);
+    w.num(retries);
+    w.num(held_pool_.count(k.held));
+    for (std::uint32_t n = k.held.head; n != kNil; n = held_pool_.node(n).next) {
+      const HeldSpan& span = held_pool_.node(n).value;
+      w.num(span.seq);
+      w.num(span.len);
+      w.num(span.fin ? 1 : 0);
+    }
+    w.num(waiting_pool_.count(k.waiting));
+    for (std::uint32_t n = k.waiting.head; n != kNil; n = waiting_pool_.node(n).next) {
+      w.num(waiting_pool_.node(n).value);
+    }
+  };
+  const ColdRecord& k = cold_[c];
+  whole(h, k, timers_[c].rto_ms, timers_[c].retries);
+  w.num(k.saved_time_wait == kNil ? 0 : 1);
+  if (k.saved_time_wait != kNil) {
+    const SavedTimeWait& sv = saved_[k.saved_time_wait];
+    whole(sv.hot, sv.cold, sv.rto_ms, sv.retries);
+  }
 }
 
 }  // namespace tcpfsm::fast

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -115,6 +116,10 @@ class ConnectionTable {
   std::optional<Millis> deadline(ConnId c, TimerKind k) const;
   std::optional<std::pair<TimerKind, Millis>> next_timer(ConnId c) const;
   const HotRecord& hot(ConnId c) const { return hot_[c]; }
+  // Appends a canonical encoding of everything that decides the connection's future behaviour
+  // (for explorers: equal encodings, equal behaviour from here on). Times are relative to
+  // max(now, the table's clock); a timer already due encodes as due now.
+  void encode(ConnId c, Millis now, std::string& out) const;
 
  private:
   friend class Engine;

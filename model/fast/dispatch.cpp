@@ -45,7 +45,8 @@ constexpr std::array kSegmentRows = {
     SegRow{bit(State::Listen), 0, 0, act(SegAct::Drop, Rule::ListenDropsOther),
            "RFC 9293 §3.10.7.2 fifth: anything else is dropped"},
     // --- SYN-SENT (§3.10.7.3) ---
-    SegRow{bit(State::SynSent), R | A | P, R | A, act(SegAct::Drop, Rule::SynSentDropsRstWithBadAck),
+    SegRow{bit(State::SynSent), R | A | P, R | A,
+           act(SegAct::Drop, Rule::SynSentDropsRstWithBadAck),
            "RFC 9293 §3.10.7.3 first: bad ACK on a RST, drop"},
     SegRow{bit(State::SynSent), A | P, A, act(SegAct::AnswerReset, Rule::SynSentResetsBadAck),
            "RFC 9293 §3.10.7.3 first: bad ACK, RST(a)"},
@@ -130,10 +131,8 @@ constexpr Tables build() {
   open_a[at(State::Closed)] = {CallAct::Connect, Rule::OpenActive, State::SynSent};
   open_a[at(State::Listen)] = {CallAct::Connect, Rule::OpenActive, State::SynSent};
 
-  send[at(State::Listen)] = {CallAct::SendOpens, Rule::SendFromListenOpensActively,
-                             State::SynSent};
-  send[at(State::SynSent)] = {CallAct::SendHeld, Rule::SendQueuedUntilEstablished,
-                              State::SynSent};
+  send[at(State::Listen)] = {CallAct::SendOpens, Rule::SendFromListenOpensActively, State::SynSent};
+  send[at(State::SynSent)] = {CallAct::SendHeld, Rule::SendQueuedUntilEstablished, State::SynSent};
   send[at(State::SynReceived)] = {CallAct::SendHeld, Rule::SendQueuedUntilEstablished,
                                   State::SynReceived};
   send[at(State::Established)] = {CallAct::SendNow, Rule::SendSegmentized, State::Established};
@@ -217,7 +216,8 @@ Tables tables_for(Mutant m, const Profile& p) {
     // Linux tcp_reset_check: the unacceptable RST rows of the states after the peer's FIN.
     for (State s : {State::CloseWait, State::Closing, State::LastAck}) {
       for (unsigned c = 0; c < kClassCount; ++c) {
-        if ((c & (kClsRst | kClsPass)) == kClsRst) t.seg[index_of(s)][c].act = SegAct::RstBelowWindow;
+        if ((c & (kClsRst | kClsPass)) == kClsRst)
+          t.seg[index_of(s)][c].act = SegAct::RstBelowWindow;
       }
     }
   }

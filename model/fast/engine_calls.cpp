@@ -165,8 +165,7 @@ void Engine::window_update_if_due() {
   if (p_.window_update_when_doubled) {
     // Linux tcp_cleanup_rbuf: only a window that was down to half the buffer or less and at
     // least doubles is worth an update.
-    const std::uint32_t advertised =
-        mod_gt(h_.rcv_adv, h_.rcv_nxt) ? h_.rcv_adv - h_.rcv_nxt : 0;
+    const std::uint32_t advertised = mod_gt(h_.rcv_adv, h_.rcv_nxt) ? h_.rcv_adv - h_.rcv_nxt : 0;
     if (2ull * advertised <= p_.receive_buffer && h_.rcv_wnd > 0 &&
         h_.rcv_wnd >= 2ull * advertised) {
       emit(bare_ack());

@@ -30,9 +30,9 @@ bool Engine::linux_sequence_test(const Segment& s) const {
 // The switches that act before the (state, class) table. True when the segment is done.
 bool Engine::linux_intercept(const Segment& s) {
   const State st = state();
-  if (p_.syn_ack_completes_simultaneous_open && st == State::SynReceived &&
-      !h_.has(kPassiveOpen) && !h_.has(kFromTimeWait) && s.syn() && s.ack_flag() && !s.rst() &&
-      s.seg_len() == 1 && s.seq.raw() + 1 == h_.rcv_nxt && s.ack.raw() == h_.snd_nxt) {
+  if (p_.syn_ack_completes_simultaneous_open && st == State::SynReceived && !h_.has(kPassiveOpen) &&
+      !h_.has(kFromTimeWait) && s.syn() && s.ack_flag() && !s.rst() && s.seg_len() == 1 &&
+      s.seq.raw() + 1 == h_.rcv_nxt && s.ack.raw() == h_.snd_nxt) {
     // L17: the peer's SYN-ACK crossing ours completes a simultaneous open; its old SYN octet
     // draws an ACK.
     establish_from_syn_received(s);

@@ -9,11 +9,11 @@ namespace tcpfsm::fast {
 namespace {
 
 // States in which queued data, and then our FIN, may still leave.
-constexpr std::uint16_t kFlowStates =
-    (1u << static_cast<unsigned>(State::Established)) |
-    (1u << static_cast<unsigned>(State::CloseWait)) |
-    (1u << static_cast<unsigned>(State::FinWait1)) | (1u << static_cast<unsigned>(State::Closing)) |
-    (1u << static_cast<unsigned>(State::LastAck));
+constexpr std::uint16_t kFlowStates = (1u << static_cast<unsigned>(State::Established)) |
+                                      (1u << static_cast<unsigned>(State::CloseWait)) |
+                                      (1u << static_cast<unsigned>(State::FinWait1)) |
+                                      (1u << static_cast<unsigned>(State::Closing)) |
+                                      (1u << static_cast<unsigned>(State::LastAck));
 
 constexpr bool flows(std::uint8_t state) {
   return ((kFlowStates >> state) & 1u) != 0;
@@ -27,10 +27,8 @@ std::uint32_t Engine::window_field() const {
 }
 
 Segment Engine::bare_ack() const {
-  return Segment{.seq = SeqNum(h_.snd_nxt),
-                 .ack = SeqNum(h_.rcv_nxt),
-                 .ctl = kAck,
-                 .wnd = window_field()};
+  return Segment{
+      .seq = SeqNum(h_.snd_nxt), .ack = SeqNum(h_.rcv_nxt), .ctl = kAck, .wnd = window_field()};
 }
 
 // <SEQ=ISS><CTL=SYN> (§3.10.1), or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (§3.10.7.2, §3.10.7.3).

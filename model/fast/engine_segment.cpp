@@ -342,8 +342,8 @@ bool Engine::ack_phase(const Segment& g) {
     // §3.5.2 group 2: the ACK must cover our SYN and nothing unsent, else RST(a). Linux
     // (tcp_ack in a full SYN_RECV socket) also takes an ACK of SND.UNA after a simultaneous
     // open.
-    const bool una_ok = p_.syn_received_accepts_ack_of_una && !h_.has(kPassiveOpen) &&
-                        ack == h_.snd_una;
+    const bool una_ok =
+        p_.syn_received_accepts_ack_of_una && !h_.has(kPassiveOpen) && ack == h_.snd_una;
     if (!una_ok && !(ord_.lt(h_.snd_una, ack) && ord_.le(ack, h_.snd_nxt))) {
       emit(reset_answer(g));
       rule_ = Rule::SynReceivedResetsBadAck;
@@ -494,8 +494,7 @@ void Engine::window_update(const Segment& g) {
 // RFC 9293 §3.10.7.4 sixth (URG), seventh (text) and eighth (FIN) checks.
 void Engine::text_phase(const Segment& g, std::uint32_t urgent_at) {
   const State st = state();
-  const bool open_rx =
-      st == State::Established || st == State::FinWait1 || st == State::FinWait2;
+  const bool open_rx = st == State::Established || st == State::FinWait1 || st == State::FinWait2;
   if (open_rx && g.has(kUrg)) urgent_seen(urgent_at);
   bool fin_now = false;
   if (open_rx) {
