@@ -3,11 +3,17 @@
 // implementation alone over many connections through its batch interface. At the end, the
 // ratio optimized/reference per workload. Built by the `bench` preset:
 //   build/bench/bench/tcpfsm_bench [--benchmark_format=json]
+//   build/bench/bench/tcpfsm_bench --count <Workload>/<impl> ROUNDS   (for bench/callgrind.sh)
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "fast/connection_table.hpp"
@@ -17,122 +23,212 @@
 namespace tcpfsm::bench {
 namespace {
 
-// --- the two players of one workload -------------------------------------------------------
+// --- the workloads --------------------------------------------------------------------------
 
-struct ReferencePlayer {
-  reference::Endpoint ep{Profile{}, kLocalIss};
-  Millis now = 0;
-  std::size_t step(const Event& e) {
-    const Outcome o = ep.step(e, now);
-    return o.sent.size();
-  }
-  State state() const { return ep.state(); }
+// A workload: events played once before timing and rounds played one per iteration, in turn.
+// When the rounds start over, a workload whose rounds move the sequence numbers is restarted
+// (a fresh implementation, its setup played again) with the timer stopped.
+struct Workload {
+  std::vector<Event> setup{};
+  std::vector<std::vector<Event>> rounds{};
+  bool restart = false;
+  bool tick = false;  // the clock moves 1 ms per round (the rounds fire a timer)
 };
 
+constexpr std::uint32_t kBulkPerRound = 16;
+
+Workload handshake() {
+  return {.rounds = {handshake_round()}, .tick = true};
+}
+// Sequence numbers keep moving through 1024 rounds; then all starts again from a fresh
+// implementation (a reopened connection would take a new ISS, which the rounds do not follow).
+Workload bulk_data() {
+  Workload w{.setup = establish(), .restart = true};
+  for (std::uint32_t r = 0; r < 1024; ++r) w.rounds.push_back(bulk_data_round(r, kBulkPerRound));
+  return w;
+}
+Workload pure_acks() {
+  return {.setup = establish(), .rounds = {pure_ack_round(64)}};
+}
+Workload full_close() {
+  return {.rounds = {full_close_round()}, .tick = true};
+}
+Workload adversarial_mix() {
+  return {.setup = establish(), .rounds = {adversarial_round()}};
+}
+
+const std::vector<std::pair<std::string_view, Workload (*)()>>& workloads() {
+  static const std::vector<std::pair<std::string_view, Workload (*)()>> all = {
+      {"Handshake", handshake},
+      {"BulkData", bulk_data},
+      {"PureAcks", pure_acks},
+      {"FullClose", full_close},
+      {"AdversarialMix", adversarial_mix}};
+  return all;
+}
+
+// --- the two players: each drives its implementation through the API an embedder uses -----
+
+struct ReferencePlayer {
+  using Round = std::vector<Event>;
+  static Round prepare(const std::vector<Event>& events) { return events; }
+
+  reference::Endpoint ep{Profile{}, kLocalIss};
+  Millis now = 0;
+  std::size_t play(const Round& round) {
+    std::size_t sent = 0;
+    for (const Event& e : round) sent += ep.step(e, now).sent.size();
+    return sent;
+  }
+};
+
+// Arriving segments go to ConnectionTable::segment_arrives(), user calls and timers to step(),
+// as a stack that receives packets and system calls separately would do it.
 struct OptimizedPlayer {
+  // 32 bytes per event; the rare user calls and timers are kept aside.
+  struct Op {
+    Segment seg{};
+    std::uint32_t call = kNoCall;  // index into Round::calls, or kNoCall for an arrival
+  };
+  static constexpr std::uint32_t kNoCall = 0xFFFF'FFFFu;
+  struct Round {
+    std::vector<Op> ops;
+    std::vector<Event> calls;
+  };
+  static Round prepare(const std::vector<Event>& events) {
+    Round r;
+    for (const Event& e : events) {
+      if (const auto* a = std::get_if<SegmentArrives>(&e)) {
+        r.ops.push_back(Op{.seg = a->seg});
+      } else {
+        r.ops.push_back(Op{.call = static_cast<std::uint32_t>(r.calls.size())});
+        r.calls.push_back(e);
+      }
+    }
+    return r;
+  }
+
   fast::ConnectionTable table{1, Profile{}, fast::Mutant::None, kLocalIss};
   fast::OutputBuffer out = fast::OutputBuffer::for_profile(Profile{});
   Millis now = 0;
-  std::size_t step(const Event& e) {
-    out.clear();
-    const fast::StepResult r = table.step(0, e, now, out);
-    return r.segment_count;
+  std::size_t play(const Round& round) {
+    std::size_t sent = 0;
+    for (const Op& op : round.ops) {
+      out.clear();
+      const fast::StepResult r = op.call == kNoCall ? table.segment_arrives(0, op.seg, now, out)
+                                                    : table.step(0, round.calls[op.call], now, out);
+      sent += r.segment_count;
+    }
+    return sent;
   }
-  State state() const { return table.state(0); }
 };
 
+// A workload prepared for one player, with a cursor over its rounds.
 template <typename Player>
-void play(Player& p, const std::vector<Event>& events, std::size_t& sent) {
-  for (const Event& e : events) sent += p.step(e);
-}
-
-// Each benchmark replays prepared rounds; items processed = events.
-template <typename Player>
-void Handshake(benchmark::State& st) {
-  Player p;
-  const auto round = handshake_round();
-  std::size_t sent = 0;
-  for (auto _ : st) {
-    play(p, round, sent);
-    p.now += 1;
+class Run {
+ public:
+  explicit Run(const Workload& w)
+      : player_(std::make_unique<Player>()),
+        setup_(Player::prepare(w.setup)),
+        restart_(w.restart),
+        tick_(w.tick) {
+    for (const auto& r : w.rounds) {
+      rounds_.push_back(Player::prepare(r));
+      events_per_round_.push_back(r.size());
+      arrivals_per_round_.push_back(
+          static_cast<std::size_t>(std::count_if(r.begin(), r.end(), [](const Event& e) {
+            return std::holds_alternative<SegmentArrives>(e);
+          })));
+    }
+    sent_ += player_->play(setup_);
   }
-  benchmark::DoNotOptimize(sent);
-  st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * round.size()));
-}
+  // Plays the next round; returns its index. The caller pauses the timer around restart().
+  std::size_t play_round() {
+    const std::size_t i = next_;
+    sent_ += player_->play(rounds_[i]);
+    if (tick_) player_->now += 1;
+    next_ = i + 1;
+    if (next_ == rounds_.size() && !restart_) next_ = 0;
+    return i;
+  }
+  bool must_restart() const { return next_ == rounds_.size(); }
+  void restart() {
+    player_ = std::make_unique<Player>();
+    sent_ += player_->play(setup_);
+    next_ = 0;
+  }
+  std::size_t events(std::size_t round) const { return events_per_round_[round]; }
+  std::size_t arrivals(std::size_t round) const { return arrivals_per_round_[round]; }
+  std::size_t sent() const { return sent_; }
 
+ private:
+  std::unique_ptr<Player> player_;
+  typename Player::Round setup_;
+  std::vector<typename Player::Round> rounds_;
+  std::vector<std::size_t> events_per_round_, arrivals_per_round_;
+  bool restart_;
+  bool tick_;
+  std::size_t next_ = 0;
+  std::size_t sent_ = 0;
+};
+
+// items processed = events (segments, calls and timers alike).
 template <typename Player>
-void BulkData(benchmark::State& st) {
-  Player p;
-  std::size_t sent = 0;
-  play(p, establish(), sent);
-  constexpr std::uint32_t kPerRound = 16;
-  // The rounds are generated ahead so the loop measures the implementation only; sequence
-  // numbers keep moving through 1024 rounds and then the connection is reopened.
-  std::vector<std::vector<Event>> rounds;
-  for (std::uint32_t r = 0; r < 1024; ++r) rounds.push_back(bulk_data_round(r, kPerRound));
-  const auto reopen = [&] {
-    play(p, {AbortCall{}}, sent);
-    play(p, establish(), sent);
-  };
-  std::size_t i = 0;
+void play_workload(benchmark::State& st, Workload (*make)()) {
+  Run<Player> run(make());
+  std::int64_t events = 0;
   for (auto _ : st) {
-    play(p, rounds[i], sent);
-    if (++i == rounds.size()) {
+    events += static_cast<std::int64_t>(run.events(run.play_round()));
+    if (run.must_restart()) {
       st.PauseTiming();
-      reopen();
-      i = 0;
+      run.restart();
       st.ResumeTiming();
     }
   }
-  benchmark::DoNotOptimize(sent);
-  st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * (kPerRound + 1)));
+  benchmark::DoNotOptimize(run.sent());
+  st.SetItemsProcessed(events);
 }
 
+// --count mode, for instruction counting (bench/callgrind.sh): plays a fixed number of rounds
+// of one workload without the benchmark library and prints how many events that was.
 template <typename Player>
-void PureAcks(benchmark::State& st) {
-  Player p;
-  std::size_t sent = 0;
-  play(p, establish(), sent);
-  const auto round = pure_ack_round(64);
-  for (auto _ : st) play(p, round, sent);
-  benchmark::DoNotOptimize(sent);
-  st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * round.size()));
-}
-
-template <typename Player>
-void FullClose(benchmark::State& st) {
-  Player p;
-  const auto round = full_close_round();
-  std::size_t sent = 0;
-  for (auto _ : st) {
-    play(p, round, sent);
-    p.now += 1;
+int count_rounds(Workload (*make)(), std::size_t rounds) {
+  Run<Player> run(make());
+  std::size_t events = 0, arrivals = 0;
+  for (std::size_t k = 0; k < rounds; ++k) {
+    const std::size_t i = run.play_round();
+    events += run.events(i);
+    arrivals += run.arrivals(i);
+    if (run.must_restart()) run.restart();
   }
-  benchmark::DoNotOptimize(sent);
-  st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * round.size()));
+  std::printf("rounds=%zu events=%zu arrivals=%zu sent=%zu\n", rounds, events, arrivals,
+              run.sent());
+  return 0;
 }
 
-template <typename Player>
-void AdversarialMix(benchmark::State& st) {
-  Player p;
-  std::size_t sent = 0;
-  play(p, establish(), sent);
-  const auto round = adversarial_round();
-  for (auto _ : st) play(p, round, sent);
-  benchmark::DoNotOptimize(sent);
-  st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * round.size()));
+int count_mode(std::string_view spec, std::string_view rounds_text) {
+  const auto slash = spec.find('/');
+  std::size_t rounds = 0;
+  for (const char ch : rounds_text) {
+    if (ch < '0' || ch > '9' || rounds > 100'000'000) {
+      std::fprintf(stderr, "--count: rounds must be a number up to 100000000\n");
+      return 2;
+    }
+    rounds = rounds * 10 + static_cast<std::size_t>(ch - '0');
+  }
+  if (slash != std::string_view::npos) {
+    const auto workload = spec.substr(0, slash);
+    const auto impl = spec.substr(slash + 1);
+    for (const auto& [name, make] : workloads()) {
+      if (name != workload) continue;
+      if (impl == "reference") return count_rounds<ReferencePlayer>(make, rounds);
+      if (impl == "optimized") return count_rounds<OptimizedPlayer>(make, rounds);
+    }
+  }
+  std::fprintf(stderr, "--count: unknown benchmark '%.*s' (want <Workload>/reference|optimized)\n",
+               static_cast<int>(spec.size()), spec.data());
+  return 2;
 }
-
-BENCHMARK(Handshake<ReferencePlayer>)->Name("Handshake/reference");
-BENCHMARK(Handshake<OptimizedPlayer>)->Name("Handshake/optimized");
-BENCHMARK(BulkData<ReferencePlayer>)->Name("BulkData/reference");
-BENCHMARK(BulkData<OptimizedPlayer>)->Name("BulkData/optimized");
-BENCHMARK(PureAcks<ReferencePlayer>)->Name("PureAcks/reference");
-BENCHMARK(PureAcks<OptimizedPlayer>)->Name("PureAcks/optimized");
-BENCHMARK(FullClose<ReferencePlayer>)->Name("FullClose/reference");
-BENCHMARK(FullClose<OptimizedPlayer>)->Name("FullClose/optimized");
-BENCHMARK(AdversarialMix<ReferencePlayer>)->Name("AdversarialMix/reference");
-BENCHMARK(AdversarialMix<OptimizedPlayer>)->Name("AdversarialMix/optimized");
 
 // --- the optimized implementation over many connections ------------------------------------
 
@@ -146,7 +242,9 @@ std::uint64_t next_random(std::uint64_t& s) {
 }
 
 // N established connections; each batch carries pure ACKs to connections picked at random,
-// the access pattern of a middlebox or server with many idle peers.
+// the access pattern of a middlebox or server with many idle peers. The targets are drawn ahead
+// (4 Mi of them, so that with 1,000,000 connections nearly every record is visited and the
+// working set, 48 MB of hot records, exceeds the caches); the loop measures the table only.
 void ManyConnections(benchmark::State& st) {
   const auto n = static_cast<std::uint32_t>(st.range(0));
   fast::ConnectionTable table(n, Profile{}, fast::Mutant::None, kLocalIss);
@@ -157,68 +255,98 @@ void ManyConnections(benchmark::State& st) {
       table.step(c, e, 0, out);
     }
   }
-  constexpr std::size_t kBatch = 64;
+  constexpr std::size_t kBatch = 256;
   std::vector<fast::Arrival> batch(kBatch);
+  for (fast::Arrival& a : batch) {
+    a.seg = Segment{.seq = kPeerIss + 1, .ack = kLocalIss + 1, .ctl = kAck, .wnd = 65535};
+  }
   std::vector<fast::StepResult> results(kBatch);
   std::uint64_t rng = 42;
-  // Pre-draw the targets so the loop measures the table, not the generator.
-  std::vector<std::uint32_t> targets(1 << 16);
+  std::vector<std::uint32_t> targets(std::size_t{1} << 22);
   for (auto& t : targets) t = static_cast<std::uint32_t>(next_random(rng) % n);
   std::size_t k = 0;
   for (auto _ : st) {
-    for (std::size_t i = 0; i < kBatch; ++i) {
-      batch[i].conn = targets[k++ & (targets.size() - 1)];
-      batch[i].seg = Segment{.seq = kPeerIss + 1, .ack = kLocalIss + 1, .ctl = kAck, .wnd = 65535};
-    }
+    for (fast::Arrival& a : batch) a.conn = targets[k++ & (targets.size() - 1)];
     out.clear();
     table.segments_arrive(batch, 0, out, results);
     benchmark::DoNotOptimize(results.data());
   }
   st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * kBatch));
-  st.counters["hot_bytes_per_connection"] = static_cast<double>(sizeof(fast::HotRecord));
+  st.counters["hot_bytes_per_conn"] = static_cast<double>(sizeof(fast::HotRecord));
+  st.counters["bytes_per_conn"] = static_cast<double>(fast::ConnectionTable::kBytesPerConnection);
 }
-BENCHMARK(ManyConnections)->Name("ManyConnections/optimized")->Arg(1)->Arg(1'000'000);
+
+void register_benchmarks() {
+  for (const auto& [name, make] : workloads()) {
+    benchmark::RegisterBenchmark((std::string(name) + "/reference").c_str(),
+                                 play_workload<ReferencePlayer>, make);
+    benchmark::RegisterBenchmark((std::string(name) + "/optimized").c_str(),
+                                 play_workload<OptimizedPlayer>, make);
+  }
+  benchmark::RegisterBenchmark("ManyConnections/optimized", ManyConnections)
+      ->Arg(1)
+      ->Arg(1'000'000);
+}
 
 // --- the ratio table -------------------------------------------------------------------------
 
+// Collects events per second per workload and implementation (with --benchmark_repetitions,
+// the median) and prints them side by side at the end, with ns per event and the ratio.
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& r : runs) {
-      const std::string name = r.benchmark_name();
+      const bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
+      if (r.run_type == Run::RT_Aggregate && !median) continue;
+      const std::string& name = r.run_name.function_name;
       const auto slash = name.find('/');
       const auto it = r.counters.find("items_per_second");
       if (slash == std::string::npos || it == r.counters.end()) continue;
-      rates_[name.substr(0, slash)][name.substr(slash + 1)] = it->second.value;
+      auto& slot = rates_[name.substr(0, slash)][name.substr(slash + 1)];
+      if (median || !slot.median) slot = {it->second.value, median};
     }
     ConsoleReporter::ReportRuns(runs);
   }
   void print_ratios() const {
-    std::printf("\n%-16s %16s %16s %10s\n", "workload", "reference ev/s", "optimized ev/s",
-                "ratio");
+    std::printf("\n%-16s %14s %14s %10s %10s %8s\n", "workload", "reference ev/s", "optimized ev/s",
+                "ref ns/ev", "opt ns/ev", "ratio");
     for (const auto& [workload, by_impl] : rates_) {
       const auto ref = by_impl.find("reference");
       const auto opt = by_impl.find("optimized");
       if (ref == by_impl.end() || opt == by_impl.end()) continue;
-      std::printf("%-16s %16.0f %16.0f %9.1fx\n", workload.c_str(), ref->second, opt->second,
-                  opt->second / ref->second);
+      const double r = ref->second.rate, o = opt->second.rate;
+      std::printf("%-16s %14.0f %14.0f %10.1f %10.1f %7.1fx\n", workload.c_str(), r, o, 1e9 / r,
+                  1e9 / o, o / r);
     }
   }
 
  private:
-  std::map<std::string, std::map<std::string, double>> rates_;
+  struct Rate {
+    double rate = 0;
+    bool median = false;
+  };
+  std::map<std::string, std::map<std::string, Rate>> rates_;
 };
 
 }  // namespace
 }  // namespace tcpfsm::bench
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string_view(argv[1]) == "--count") {
+    if (argc != 4) {
+      std::fprintf(stderr, "usage: tcpfsm_bench --count <Workload>/reference|optimized ROUNDS\n");
+      return 2;
+    }
+    return tcpfsm::bench::count_mode(argv[2], argv[3]);
+  }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  tcpfsm::bench::register_benchmarks();
   tcpfsm::bench::RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   reporter.print_ratios();
-  std::printf("hot record: %zu bytes per connection\n", sizeof(tcpfsm::fast::HotRecord));
+  std::printf("hot record: %zu bytes per connection; all fixed arrays: %zu bytes per connection\n",
+              sizeof(tcpfsm::fast::HotRecord), tcpfsm::fast::ConnectionTable::kBytesPerConnection);
   benchmark::Shutdown();
   return 0;
 }

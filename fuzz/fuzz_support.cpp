@@ -375,6 +375,7 @@ void report_finding(const Finding& f, std::span<const std::uint8_t> input, bool 
                     std::to_string(g_executions) + " executions\n";
   out += "bucket: " + f.bucket + "\n\n" + f.summary + "\n";
   if (!f.details.empty()) out += "\n" + f.details;
+  if (f.more_details) out += "\n" + f.more_details();
   if (decode_input) {
     out += "\nthe input as a script (tcpfsm decode --full):\n";
     out += harness::print_script(harness::decode_fuzz_input(input, harness::FuzzExpect::Full));
@@ -670,7 +671,9 @@ std::optional<Finding> differential(std::span<const std::uint8_t> input,
                                        ", " + to_string(at->event) + ")"
                                  : std::string()) +
                   ":\n  reference vs " + std::string(other_name) + ": " + diff->exact;
-      f.details = both_traces(input, other, other_name, action);
+      f.more_details = [input, other, name = std::string(other_name), action] {
+        return both_traces(input, other, name, action);
+      };
       f.action = action + 1;
       return f;
     }
@@ -716,18 +719,22 @@ std::optional<Finding> invariants(std::span<const std::uint8_t> input) {
     f.bucket = "invariant " + v.invariant + " | " + from + " | " + event;
     f.summary = "invariant " + v.invariant + " violated at step " + std::to_string(index + 1) +
                 ": " + v.detail + "\n  [" + v.rfc + "]";
-    // The whole run: a world with one endpoint keeps only the last action unless asked.
-    FuzzReader again(input);
-    FuzzWorld replay(again.header(), harness::make_reference_endpoint);
-    replay.keep_history(true);
-    std::size_t last = 0;
-    while (again.next(op) && last <= index) {
-      if (const auto b = replay.resolve(op)) replay.apply(*b);
-      last = replay.total_steps();
-    }
-    f.details = "trace:\n";
-    for (const auto& l : trace_of(replay.history(), replay.two_endpoints()))
-      f.details += "  " + l + "\n";
+    f.more_details = [input, index = index] {
+      // The whole run: a world with one endpoint keeps only the last action unless asked.
+      FuzzReader again(input);
+      FuzzWorld replay(again.header(), harness::make_reference_endpoint);
+      replay.keep_history(true);
+      FuzzOp o;
+      std::size_t last = 0;
+      while (again.next(o) && last <= index) {
+        if (const auto b = replay.resolve(o)) replay.apply(*b);
+        last = replay.total_steps();
+      }
+      std::string out = "trace:\n";
+      for (const auto& l : trace_of(replay.history(), replay.two_endpoints()))
+        out += "  " + l + "\n";
+      return out;
+    };
     return f;
   }
   return std::nullopt;

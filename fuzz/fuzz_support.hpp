@@ -10,6 +10,7 @@
 // that a run prints and draws as an SVG heat map when TCPFSM_FUZZ_MATRIX=PREFIX is set.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -75,6 +76,11 @@ struct Finding {
   std::string bucket;   // the first divergent transition, e.g. "FIN-WAIT-1 | rcv FIN | state: ..."
   std::string summary;  // one paragraph: what differed, with the values
   std::string details;  // traces
+  // Builds more details (the traces, by running the input again) when the finding is printed:
+  // a run that only buckets findings (keep-going, replay --expect-finding, fuzz_mutant's check
+  // against the unmutated implementation) never pays for them. It may refer to the input, so it
+  // is called only while that input is alive (report_finding).
+  std::function<std::string()> more_details;
   std::size_t action = 0;  // the input's action (counted from 1) where it showed; 0: unknown
 };
 

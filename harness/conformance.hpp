@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -167,6 +168,16 @@ class Numbering {
 // that uses shutdown_wr gets the orphan switches off. Without a listener (client and closed
 // roles) a SYN cannot reopen TIME-WAIT (L3).
 Profile profile_for(const Profile& base, const Scenario& scenario);
+
+// One departure of the linux profile from RFC 9293 (a Profile field) and how to take it back
+// alone, for ablation: the cases that stop matching without it are the ones that show it.
+// rto_min_ms and fin_wait_2_timeout_ms are not listed: profile_for() sets them from the
+// set-up's sysctls.
+struct LinuxSwitch {
+  std::string_view name;
+  void (*revert)(Profile&);
+};
+std::span<const LinuxSwitch> linux_switches();
 
 // The model under a scenario: one connection (an EndpointUnderTest), the listener that
 // spawns it (role server), and the application's socket.

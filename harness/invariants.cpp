@@ -141,7 +141,10 @@ struct RunFlags {
   bool loss = false;
   bool rst = false;
   bool abort = false;
-  bool ending_timeout = false;        // user timeout, retransmission limit R2, FIN-WAIT-2 timer
+  bool ending_timeout = false;  // user timeout, retransmission limit R2, FIN-WAIT-2 timer
+  // A RST that the peer sent while CLOSED reset an endpoint holding a connection (finding F1 of
+  // docs/explorer.md): see stale_closed_rst_resets().
+  bool stale_closed_rst = false;
   std::optional<int> half_open_side;  // the synchronized endpoint of a half-open episode
 
   bool graceful() const { return !loss && !rst && !abort && !ending_timeout; }
@@ -874,7 +877,7 @@ const EndpointUnderTest* endpoint_at(const WorldView& w, int index) {
 }
 
 void check_agreement(const Ctx& c, Report& r) {
-  if (c.peer == nullptr || !c.flags.no_loss_no_abort()) return;
+  if (c.peer == nullptr || !c.flags.no_loss_no_abort() || c.flags.stale_closed_rst) return;
   const WorldView& w = c.world;
   if (w.in_flight_to_a != 0 || w.in_flight_to_b != 0) return;
   for (const EndpointUnderTest* e : {w.a, w.b}) {
@@ -1124,10 +1127,11 @@ const std::vector<Entry>& entries() {
         "RFC 9293 §3.6, §3.10.3, §3.10.7.4 eighth check", kEvery, false, true, nullptr},
        check_data_completeness},
       {{"agreement-when-quiet",
-        "With no loss, ABORT or connection-ending timeout since the network was last idle: "
-        "whenever nothing is in flight and neither endpoint (both exposing their TCB) has a "
-        "timer armed, both are synchronized or neither is.",
-        "RFC 9293 §3.5, §3.6, §3.5.2", kEvery, false, true, nullptr},
+        "With no loss, ABORT, connection-ending timeout or stale RST from a CLOSED peer since "
+        "the network was last idle: whenever nothing is in flight and neither endpoint (both "
+        "exposing their TCB) has a timer armed, both are synchronized or neither is.",
+        "RFC 9293 §3.5, §3.6, §3.5.2; the stale-RST exemption: §3.10.7.1, RFC 5961 §3.2", kEvery,
+        false, true, nullptr},
        check_agreement},
       {{"half-open-resolved-by-rst",
         "Once the network is idle with one side synchronized and the other in CLOSED or LISTEN, "
@@ -1188,8 +1192,17 @@ struct InvariantMonitor::Impl {
   bool network_run = false;
   std::size_t in_flight[2] = {0, 0};
 
+  // The copies in flight of RSTs a CLOSED endpoint sent, by sender (1: A, 2: B) and
+  // acknowledgment number (their SEQ is 0): added when sent or duplicated, removed when they
+  // arrive or are lost.
+  std::vector<std::pair<int, SeqNum>> closed_rsts;
+
   std::vector<Violation> step(const StepRecord& s, const WorldView& w);
   void update_flags(const StepRecord& s);
+  // Removes one copy of `seg` from closed_rsts; false when it is not one of them.
+  bool take_closed_rst(int sender, const Segment& seg);
+  void note_closed_rsts(const StepRecord& s, int self_index, const TcbSnapshot* before,
+                        int peer_index);
   void update_network();
 };
 
@@ -1324,6 +1337,42 @@ void InvariantMonitor::Impl::update_flags(const StepRecord& s) {
   }
 }
 
+// Finding F1 (docs/explorer.md). A CLOSED endpoint answers a segment without ACK with
+// <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> (RFC 9293 §3.10.7.1). Held back by the network, that
+// RST can reach the SYN's sender after it synchronized with the same peer, now open: if its
+// RCV.NXT happens to be exactly 0, the RST passes the exact-match test (RFC 5961 §3.2, RFC 9293
+// §3.10.7.4 first check) and ends the connection, while the peer stays open. That is the RFC's
+// behaviour, not a fault of the endpoint, so agreement-when-quiet does not hold the pair to
+// agreement afterwards, exactly as after a loss. Only this case is exempt: the reset must come
+// from a copy of a RST the peer really sent while CLOSED (tracked here while it is in flight, not
+// guessed from its flags), accepted at exactly RCV.NXT by an endpoint that held a connection.
+bool InvariantMonitor::Impl::take_closed_rst(int sender, const Segment& seg) {
+  if (!seg.rst() || !seg.ack_flag() || seg.seq != SeqNum(0)) return false;
+  const auto it = std::find(closed_rsts.begin(), closed_rsts.end(), std::pair{sender, seg.ack});
+  if (it == closed_rsts.end()) return false;
+  closed_rsts.erase(it);
+  return true;
+}
+
+void InvariantMonitor::Impl::note_closed_rsts(const StepRecord& s, int self_index,
+                                              const TcbSnapshot* before, int peer_index) {
+  const Outcome& o = s.outcome;
+  if (const auto* arrival = std::get_if<SegmentArrives>(&s.event)) {
+    const Segment& seg = arrival->seg;
+    const bool had_connection = !no_connection(o.from) && o.from != State::SynSent;
+    if (take_closed_rst(peer_index, seg) && had_connection && no_connection(o.to) &&
+        before != nullptr && seg.seq == before->rcv_nxt) {
+      flags.stale_closed_rst = true;
+    }
+  }
+  if (o.from != State::Closed || o.to != State::Closed) return;
+  for (const Segment& seg : o.sent) {
+    if (seg.rst() && seg.ack_flag() && seg.seq == SeqNum(0)) {
+      closed_rsts.emplace_back(self_index, seg.ack);
+    }
+  }
+}
+
 void InvariantMonitor::Impl::update_network() {
   if (!network_run) return;
   const bool idle = in_flight[0] == 0 && in_flight[1] == 0;
@@ -1336,6 +1385,7 @@ void InvariantMonitor::Impl::update_network() {
     if (!is_synchronized(sx) || is_synchronized(sy)) flags.half_open_side.reset();
   }
   if (!idle) return;
+  closed_rsts.clear();  // nothing is in flight
   if (no_connection(sa) && no_connection(sb)) {
     flags = RunFlags{};  // a fresh start: nothing in flight, no connection anywhere
     return;
@@ -1396,6 +1446,7 @@ std::vector<Violation> InvariantMonitor::Impl::step(const StepRecord& s, const W
   }
   h.state = to;
   update_flags(s);
+  if (network) note_closed_rsts(s, self_index, before, peer_index);
 
   // --- the checks ---
   const Ctx ctx{s,        w,          p,       before,
@@ -1448,15 +1499,22 @@ std::vector<Violation> InvariantMonitor::on_step(const StepRecord& step, const W
   return impl_->step(step, world);
 }
 
-void InvariantMonitor::on_fault(FaultKind kind, Actor from, const Segment&) {
+void InvariantMonitor::on_fault(FaultKind kind, Actor from, const Segment& seg) {
   Impl& m = *impl_;
   std::size_t& towards_peer = m.in_flight[from == Actor::A ? 1 : 0];
+  const int sender = actor_index(from);
   switch (kind) {
     case FaultKind::Loss:
       m.flags.loss = true;
       if (towards_peer > 0) --towards_peer;
+      m.take_closed_rst(sender, seg);
       break;
-    case FaultKind::Duplication: ++towards_peer; break;
+    case FaultKind::Duplication:
+      ++towards_peer;
+      if (m.take_closed_rst(sender, seg)) {
+        m.closed_rsts.insert(m.closed_rsts.end(), 2, std::pair{sender, seg.ack});
+      }
+      break;
     case FaultKind::Reordering:
     case FaultKind::Delay: break;
   }

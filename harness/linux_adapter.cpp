@@ -25,6 +25,7 @@
 #include <cstring>
 #include <fstream>
 #include <random>
+#include <span>
 #include <thread>
 
 #include "core/state.hpp"
@@ -43,6 +44,9 @@ constexpr std::uint16_t kClientPort = 40000;        // ... and the injector conn
 constexpr std::uint16_t kKernelClientPort = 50000;  // role client: the kernel's port
 constexpr std::uint16_t kPeerServerPort = 9090;     // ... and the injector's
 constexpr const char* kTunName = "tcpfsm0";
+// Injected payload is capped below the TUN device's MTU (1500) less the headers, so that a
+// segment is never fragmented; scenarios send far less.
+constexpr std::size_t kMaxTunPayload = 1400;
 
 // Linux's TCP states (include/net/tcp_states.h); 12 and 13 are newer than Debian's headers.
 constexpr int kTcpNewSynRecv = 12;
@@ -129,123 +133,6 @@ sockaddr_in inet(std::uint32_t addr, std::uint16_t port) {
   a.sin_port = htons(port);
   return a;
 }
-
-void put16(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
-  b[at] = static_cast<std::uint8_t>(v >> 8);
-  b[at + 1] = static_cast<std::uint8_t>(v);
-}
-void put32(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
-  put16(b, at, v >> 16);
-  put16(b, at + 2, v & 0xFFFF);
-}
-std::uint32_t get16(const std::uint8_t* p) {
-  return (static_cast<std::uint32_t>(p[0]) << 8) | p[1];
-}
-std::uint32_t get32(const std::uint8_t* p) {
-  return (get16(p) << 16) | get16(p + 2);
-}
-
-// RFC 1071 over b[at, at+len), starting from `sum`.
-std::uint16_t internet_checksum(const std::vector<std::uint8_t>& b, std::size_t at, std::size_t len,
-                                std::uint32_t sum) {
-  for (std::size_t i = 0; i + 1 < len; i += 2) sum += (b[at + i] << 8) | b[at + i + 1];
-  if (len % 2 == 1) sum += b[at + len - 1] << 8;
-  while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
-  return static_cast<std::uint16_t>(~sum & 0xFFFF);
-}
-
-}  // namespace
-
-std::vector<std::uint8_t> ipv4_tcp_packet(std::uint32_t src, std::uint16_t sport, std::uint32_t dst,
-                                          std::uint16_t dport, const Segment& s,
-                                          std::uint16_t ip_id) {
-  const std::size_t payload = std::min<std::uint32_t>(s.len, 1400);
-  const std::size_t total = 20 + 20 + payload;
-  std::vector<std::uint8_t> b(total, 0);
-  b[0] = 0x45;
-  put16(b, 2, static_cast<std::uint32_t>(total));
-  put16(b, 4, ip_id);
-  b[6] = 0x40;  // don't fragment
-  b[8] = 64;
-  b[9] = IPPROTO_TCP;
-  put32(b, 12, src);
-  put32(b, 16, dst);
-  put16(b, 10, internet_checksum(b, 0, 20, 0));
-  const std::size_t t = 20;
-  put16(b, t, sport);
-  put16(b, t + 2, dport);
-  put32(b, t + 4, s.seq.raw());
-  put32(b, t + 8, s.ack_flag() ? s.ack.raw() : 0);
-  b[t + 12] = 5 << 4;
-  std::uint8_t flags = 0;
-  if (s.has(kFin)) flags |= 0x01;
-  if (s.has(kSyn)) flags |= 0x02;
-  if (s.has(kRst)) flags |= 0x04;
-  if (s.has(kPsh)) flags |= 0x08;
-  if (s.has(kAck)) flags |= 0x10;
-  if (s.has(kUrg)) flags |= 0x20;
-  b[t + 13] = flags;
-  put16(b, t + 14, std::min<std::uint32_t>(s.wnd, 65535));
-  put16(b, t + 18, s.has(kUrg) ? s.up : 0);
-  const auto tcp_len = static_cast<std::uint32_t>(20 + payload);
-  const std::uint32_t pseudo =
-      (src >> 16) + (src & 0xFFFF) + (dst >> 16) + (dst & 0xFFFF) + IPPROTO_TCP + tcp_len;
-  put16(b, t + 16, internet_checksum(b, t, tcp_len, pseudo));
-  return b;
-}
-
-std::optional<ParsedPacket> parse_ipv4_tcp(const std::uint8_t* p, std::size_t size) {
-  if (size < 20 || (p[0] >> 4) != 4) return std::nullopt;
-  const std::size_t ihl = static_cast<std::size_t>(p[0] & 0x0F) * 4;
-  const std::size_t total = get16(p + 2);
-  if (ihl < 20 || total > size || total < ihl + 20 || p[9] != IPPROTO_TCP) return std::nullopt;
-  const std::uint8_t* t = p + ihl;
-  const std::size_t doff = static_cast<std::size_t>(t[12] >> 4) * 4;
-  if (doff < 20 || ihl + doff > total) return std::nullopt;
-  ParsedPacket out;
-  out.src = get32(p + 12);
-  out.dst = get32(p + 16);
-  out.sport = static_cast<std::uint16_t>(get16(t));
-  out.dport = static_cast<std::uint16_t>(get16(t + 2));
-  Segment& s = out.seg;
-  s.seq = SeqNum(get32(t + 4));
-  const std::uint8_t f = t[13];
-  if (f & 0x01) s.ctl |= kFin;
-  if (f & 0x02) s.ctl |= kSyn;
-  if (f & 0x04) s.ctl |= kRst;
-  if (f & 0x08) s.ctl |= kPsh;
-  if (f & 0x10) s.ctl |= kAck;
-  if (f & 0x20) s.ctl |= kUrg;
-  if (s.ack_flag()) s.ack = SeqNum(get32(t + 8));
-  s.wnd = get16(t + 14);
-  s.up = static_cast<std::uint16_t>(get16(t + 18));
-  s.len = static_cast<std::uint32_t>(total - ihl - doff);
-  for (std::size_t i = 20; i < doff;) {
-    const std::uint8_t kind = t[i];
-    if (kind == 0) break;
-    if (kind == 1) {
-      ++i;
-      continue;
-    }
-    if (i + 1 >= doff || t[i + 1] < 2 || i + t[i + 1] > doff) break;
-    const std::uint8_t len = t[i + 1];
-    if (kind == 2 && len == 4) {
-      out.opts.push_back("mss=" + std::to_string(get16(t + i + 2)));
-    } else if (kind == 3 && len == 3) {
-      out.opts.push_back("wscale=" + std::to_string(t[i + 2]));
-    } else if (kind == 4) {
-      out.opts.push_back("sackOK");
-    } else if (kind == 8) {
-      out.opts.push_back("ts");
-    } else {
-      out.opts.push_back("opt" + std::to_string(kind));
-    }
-    i += len;
-  }
-  return out;
-}
-
-namespace {
 
 // ------------------------------------------------------------------------------------------
 // The network namespace and what lives in it.
@@ -386,8 +273,9 @@ class LinuxStack {
   }
 
   std::optional<std::string> inject(const Segment& seg) {
-    const auto packet =
-        ipv4_tcp_packet(kPeerAddr, peer_port(), kKernelAddr, kernel_port(), seg, ++ip_id_);
+    const PacketEnds ends{
+        .src = kPeerAddr, .sport = peer_port(), .dst = kKernelAddr, .dport = kernel_port()};
+    const auto packet = ipv4_tcp_packet(ends, seg, ++ip_id_, kMaxTunPayload);
     if (::write(tun_.get(), packet.data(), packet.size()) != static_cast<ssize_t>(packet.size())) {
       return errno_text("write to TUN");
     }
@@ -403,9 +291,9 @@ class LinuxStack {
       for (;;) {
         const ssize_t n = ::read(tun_.get(), buf.data(), buf.size());
         if (n <= 0) break;
-        auto p = parse_ipv4_tcp(buf.data(), static_cast<std::size_t>(n));
-        if (p && p->src == kKernelAddr && p->dst == kPeerAddr && p->sport == kernel_port() &&
-            p->dport == peer_port()) {
+        auto p = parse_ipv4_tcp(std::span(buf.data(), static_cast<std::size_t>(n)));
+        if (p && p->ends.src == kKernelAddr && p->ends.dst == kPeerAddr &&
+            p->ends.sport == kernel_port() && p->ends.dport == peer_port()) {
           out.push_back(std::move(*p));
         }
       }

@@ -21,6 +21,7 @@
 #include "core/segment.hpp"
 #include "harness/conformance.hpp"
 #include "harness/endpoint_under_test.hpp"
+#include "harness/ipv4_tcp_packet.hpp"
 
 namespace tcpfsm::harness {
 
@@ -48,21 +49,5 @@ std::variant<conformance::Case, std::string> run_on_linux(const conformance::Sce
 // virtual time `now` waits until that much real time has passed since the adapter was made.
 // Returns nullptr when kernel runs are unavailable.
 std::unique_ptr<EndpointUnderTest> make_linux_endpoint(const Profile& profile, SeqNum first_iss);
-
-// An IPv4 packet with a TCP header (no options) and `seg.len` zero octets of payload, with
-// valid IP and TCP checksums. Addresses and ports in host order.
-std::vector<std::uint8_t> ipv4_tcp_packet(std::uint32_t src, std::uint16_t sport, std::uint32_t dst,
-                                          std::uint16_t dport, const Segment& seg,
-                                          std::uint16_t ip_id);
-
-// The TCP segment of an IPv4 packet, if it is one: ports, the segment, and its options as
-// "mss=1460", "wscale=7", "sackOK", "ts".
-struct ParsedPacket {
-  std::uint32_t src = 0, dst = 0;
-  std::uint16_t sport = 0, dport = 0;
-  Segment seg;
-  std::vector<std::string> opts;
-};
-std::optional<ParsedPacket> parse_ipv4_tcp(const std::uint8_t* data, std::size_t size);
 
 }  // namespace tcpfsm::harness

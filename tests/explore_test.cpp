@@ -7,9 +7,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 
+#include "fast/mutant.hpp"
 #include "harness/explorer.hpp"
 #include "harness/script_runner.hpp"
 
@@ -107,6 +109,11 @@ class SilentOnFinInFinWait2 final : public Wrapper {
 
 std::unique_ptr<EndpointUnderTest> make_silent(const Profile& p, SeqNum iss) {
   return std::make_unique<SilentOnFinInFinWait2>(make_reference_endpoint(p, iss));
+}
+
+template <fast::Mutant M>
+std::unique_ptr<EndpointUnderTest> make_mutant(const Profile& p, SeqNum iss) {
+  return make_mutant_endpoint(M, p, iss);
 }
 
 RunResult replay(const Counterexample& c, EndpointFactory factory) {
@@ -357,20 +364,110 @@ TEST(ExploreCounterexample, BrokenTransitionIsCaughtByTheShortestScript) {
   EXPECT_FALSE(format_ladder(broken).empty());
 }
 
-TEST(ExploreCounterexample, MutantOfTheOptimizedImplementationIsCaught) {
+TEST(ExploreCounterexample, EveryMutantIsCaughtByTheShortestScriptThatReplays) {
   auto probe = make_mutant_endpoint(fast::Mutant::FinWaitFinGoesToCloseWait, Profile{}, SeqNum(1));
   if (probe->kind() == "reference") GTEST_SKIP() << "make_mutant_endpoint is still the shim";
-  ExploreOptions o;
-  o.implementation = [](const Profile& p, SeqNum iss) {
-    return make_mutant_endpoint(fast::Mutant::FinWaitFinGoesToCloseWait, p, iss);
+  // The table of docs/explorer.md ("Mutants"): how each is caught in the handshake world and
+  // the length of the shortest path, which breadth first search guarantees.
+  struct Expected {
+    fast::Mutant mutant;
+    Counterexample::Kind kind;
+    std::size_t depth;
+    EndpointFactory factory = nullptr;
   };
-  const ExploreResult r = explore(config_from(kSmallClose), o);
-  ASSERT_FALSE(r.counterexamples.empty());
-  const Counterexample& c = r.counterexamples.front();
-  const RunResult mutant = replay(c, o.implementation);
-  EXPECT_FALSE(mutant.passed()) << c.text;
-  const RunResult reference = replay(c, make_reference_endpoint);
-  EXPECT_TRUE(reference.passed()) << reference.failure->message;
+  using K = Counterexample::Kind;
+  const Expected table[] = {
+      {fast::Mutant::FinWaitFinGoesToCloseWait, K::Invariant, 8,
+       make_mutant<fast::Mutant::FinWaitFinGoesToCloseWait>},
+      {fast::Mutant::SimultaneousCloseFinNeverSent, K::Disagreement, 9,
+       make_mutant<fast::Mutant::SimultaneousCloseFinNeverSent>},
+      {fast::Mutant::SynReceivedIgnoresRstWithoutAck, K::Disagreement, 6,
+       make_mutant<fast::Mutant::SynReceivedIgnoresRstWithoutAck>},
+      {fast::Mutant::SynAckInSynchronizedStateDrawsRst, K::Invariant, 6,
+       make_mutant<fast::Mutant::SynAckInSynchronizedStateDrawsRst>},
+      {fast::Mutant::FinAckInFinWait1StaysInFinWait2, K::Invariant, 9,
+       make_mutant<fast::Mutant::FinAckInFinWait1StaysInFinWait2>},
+      {fast::Mutant::InexactRstAccepted, K::Invariant, 7,
+       make_mutant<fast::Mutant::InexactRstAccepted>},
+      {fast::Mutant::PlainSequenceComparison, K::Disagreement, 3,
+       make_mutant<fast::Mutant::PlainSequenceComparison>},
+      {fast::Mutant::TimeWaitNotRestartedByFin, K::Invariant, 12,
+       make_mutant<fast::Mutant::TimeWaitNotRestartedByFin>},
+      {fast::Mutant::SimultaneousCloseLeavesCloseWait, K::Invariant, 8,
+       make_mutant<fast::Mutant::SimultaneousCloseLeavesCloseWait>},
+      {fast::Mutant::ListenSilentOnAck, K::Disagreement, 7,
+       make_mutant<fast::Mutant::ListenSilentOnAck>},
+  };
+  static_assert(std::size(table) == fast::kAllMutants.size());
+  const ExploreConfig handshake = named("handshake");
+  for (const Expected& x : table) {
+    SCOPED_TRACE(std::string(fast::to_string(x.mutant)));
+    ExploreOptions o;
+    o.implementation = x.factory;
+    const ExploreResult r = explore(handshake, o);
+    EXPECT_FALSE(r.complete);  // it stopped at the first violation
+    ASSERT_FALSE(r.counterexamples.empty());
+    const Counterexample& c = r.counterexamples.front();
+    EXPECT_EQ(c.kind, x.kind) << c.message;
+    EXPECT_EQ(c.depth, x.depth) << c.text;
+    // The script fails under the mutant and passes under the reference.
+    const RunResult mutant = replay(c, o.implementation);
+    EXPECT_FALSE(mutant.passed()) << c.text;
+    const RunResult reference = replay(c, make_reference_endpoint);
+    EXPECT_TRUE(reference.passed()) << reference.failure->message;
+  }
+}
+
+// --- finding F1: a stale RST <SEQ=0> from a CLOSED peer ---------------------------------------
+
+// corpus/explore/findings/stale_rst_seq_0.explore: A's ISS is 2^32-1, so B's RCV.NXT rests on 0
+// once synchronized, and the RST that CLOSED A sent against B's first SYN can reset B later.
+constexpr std::string_view kStaleRstWorld =
+    "profile rfc9293 syn_retries=1 data_retries=1 user_timeout_ms=0 msl_ms=1000\n"
+    "A iss 4294967295\n"
+    "B iss 4294967000\n"
+    "A calls open-active close\n"
+    "B calls open-active close\n"
+    "capacity 2\n";
+
+TEST(ExploreFindings, StaleRstFromAClosedPeerIsTheRfcsBehaviourNotAViolation) {
+  const ExploreResult r = explore(named("findings/stale_rst_seq_0"));
+  expect_clean(r);
+  // The reset still happens (the RFC's behaviour): the recorded shortest case replays, B ends
+  // CLOSED on A's old RST while A stays ESTABLISHED, and no invariant objects.
+  const std::string path =
+      std::string(TCPFSM_SOURCE_ROOT) + "/corpus/explore/findings/stale_rst_seq_0.tcp";
+  auto parsed = parse_script(read_text(path), path);
+  ASSERT_TRUE(std::holds_alternative<Script>(parsed));
+  const RunResult run = run_script(std::get<Script>(parsed));
+  EXPECT_TRUE(run.passed()) << run.failure->message;
+  ASSERT_FALSE(run.steps.empty());
+  const StepRecord& last = run.steps.back();
+  EXPECT_EQ(last.who, Actor::B);
+  EXPECT_EQ(last.outcome.from, State::Established);
+  EXPECT_EQ(last.outcome.to, State::Closed);
+}
+
+TEST(ExploreFindings, TheStaleRstExemptionIsNarrow) {
+  // Move A's ISS one down: B's RCV.NXT rests on 2^32-1 after the handshake and the old RST
+  // <SEQ=0> is in the window but not at RCV.NXT. The RFC answers it with a challenge ACK; an
+  // implementation that accepts it is caught, the exemption for F1 notwithstanding. (B's
+  // RCV.NXT still reaches 0 when A's FIN arrives, and then the old RST may reset B the RFC's way
+  // while A waits in FIN-WAIT-2, finding F2: the FIN-WAIT-2 timer keeps that world live.)
+  std::string text(kStaleRstWorld);
+  text.replace(text.find("4294967295"), 10, "4294967294");
+  text.replace(text.find("msl_ms=1000"), 11, "msl_ms=1000 fin_wait_2_timeout_ms=2000");
+  ExploreConfig c = config_from(text);
+  c.compare = false;  // judged by the invariants alone
+  ExploreOptions o;
+  o.implementation = make_mutant<fast::Mutant::InexactRstAccepted>;
+  const ExploreResult bad = explore(c, o);
+  EXPECT_GT(bad.invariant_violations, 0u);
+  ASSERT_EQ(bad.counterexamples.size(), 1u);
+  const Counterexample& ce = bad.counterexamples.front();
+  EXPECT_NE(ce.message.find("RST <SEQ=0>"), std::string::npos) << ce.message;
+  const RunResult mutant = replay(ce, o.implementation);
+  EXPECT_FALSE(mutant.passed()) << ce.text;
 }
 
 // --- the diagram and the witnesses ------------------------------------------------------------

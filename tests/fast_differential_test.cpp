@@ -953,6 +953,28 @@ TEST(FastBatch, SteadyTrafficDoesNotAllocate) {
   }
 }
 
+// A step that sends more than the buffer was sized for still keeps every segment and notice,
+// in order, and the ranges of earlier steps stay valid.
+TEST(FastBatch, OutputBufferGrowsWithoutLosingAnything) {
+  fast::OutputBuffer out(1, 1);
+  for (std::uint32_t i = 0; i < 1000; ++i) {
+    out.push(Segment{.seq = SeqNum(i), .ctl = kAck, .len = i});
+    out.push(Notice::delivered(i));
+  }
+  ASSERT_EQ(out.segment_count(), 1000u);
+  ASSERT_EQ(out.notice_count(), 1000u);
+  EXPECT_GE(out.segment_capacity(), 1000u);
+  for (std::uint32_t i = 0; i < 1000; ++i) {
+    EXPECT_EQ(out.segments()[i].seq, SeqNum(i));
+    EXPECT_EQ(out.segments()[i].len, i);
+    EXPECT_EQ(out.notices()[i], Notice::delivered(i));
+  }
+  out.clear();
+  EXPECT_EQ(out.segment_count(), 0u);
+  EXPECT_TRUE(out.segments().empty());
+  EXPECT_TRUE(out.notices().empty());
+}
+
 // ------------------------------------------------------------------------------------------
 // The scenario library, with the optimized factory
 // ------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 //   --cases DIR              replay recorded conformance cases against the model (no root)
 //   --against linux FILE...  play .tcp scripts or JSON scenarios on this kernel and on the model
 //   --against linux --random N   N seeded random scenarios on the kernel and on the model
+//   --impl optimized         the optimized implementation (model/fast) plays the model side
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -25,12 +26,15 @@ namespace cf = harness::conformance;
 using nlohmann::json;
 
 constexpr const char* kUsage =
-    "usage: tcpfsm conform --cases DIR [--profile linux|rfc] [--json] [--verbose] [--ablate]\n"
+    "usage: tcpfsm conform --cases DIR [--profile linux|rfc] [--impl reference|optimized]\n"
+    "                      [--json] [--verbose] [--ablate]\n"
     "       tcpfsm conform --against linux [options] FILE...\n"
     "       tcpfsm conform --against linux --random N [--seed S] [--steps K] [options]\n"
     "\n"
     "  --cases DIR       replay the conformance cases in DIR (*.json) against the model\n"
     "  --profile P       the model's profile: linux (default) or rfc\n"
+    "  --impl I          what plays the model's side: reference (model/reference, default)\n"
+    "                    or optimized (model/fast)\n"
     "  --against linux   run each scenario on this kernel (root, /dev/net/tun) and the model;\n"
     "                    FILE is a single-endpoint .tcp script or a JSON scenario or case\n"
     "  --random N        N random scenarios (seeds S, S+1, ...; K steps after the opening)\n"
@@ -50,6 +54,7 @@ struct Options {
   std::optional<std::string> cases_dir;
   bool against_linux = false;
   std::string profile = "linux";
+  std::string impl = "reference";
   bool as_json = false;
   bool verbose = false;
   bool ablate = false;
@@ -93,6 +98,10 @@ std::optional<Options> parse(const Args& args) {
       auto v = value();
       if (!v || (*v != "linux" && *v != "rfc")) return std::nullopt;
       o.profile = std::string(*v);
+    } else if (a == "--impl") {
+      auto v = value();
+      if (!v || (*v != "reference" && *v != "optimized")) return std::nullopt;
+      o.impl = std::string(*v);
     } else if (a == "--record") {
       auto v = value();
       if (!v) return std::nullopt;
@@ -125,6 +134,10 @@ std::optional<Options> parse(const Args& args) {
 
 Profile profile_named(const std::string& name) {
   return name == "rfc" ? Profile::rfc9293() : Profile::linux();
+}
+
+harness::EndpointFactory factory_named(const std::string& name) {
+  return name == "optimized" ? harness::make_optimized_endpoint : harness::make_reference_endpoint;
 }
 
 std::optional<std::string> read_file(const std::string& path) {
@@ -167,6 +180,7 @@ int finish(const cf::Summary& sum, const Options& o, json& mismatches, double se
   if (o.as_json) {
     json j;
     j["profile"] = o.profile;
+    j["impl"] = o.impl;
     j["cases"] = sum.cases;
     j["cases_matched"] = sum.cases_matched;
     j["steps"] = sum.steps;
@@ -179,9 +193,10 @@ int finish(const cf::Summary& sum, const Options& o, json& mismatches, double se
     j["mismatches"] = mismatches;
     std::printf("%s\n", j.dump(1).c_str());
   } else {
-    std::printf("profile %s: cases matched %d/%d (%.1f%%), steps matched %d/%d (%.1f%%)\n",
-                o.profile.c_str(), sum.cases_matched, sum.cases, pct(sum.cases_matched, sum.cases),
-                sum.steps_matched, sum.steps, pct(sum.steps_matched, sum.steps));
+    std::printf("%s, profile %s: cases matched %d/%d (%.1f%%), steps matched %d/%d (%.1f%%)\n",
+                o.impl.c_str(), o.profile.c_str(), sum.cases_matched, sum.cases,
+                pct(sum.cases_matched, sum.cases), sum.steps_matched, sum.steps,
+                pct(sum.steps_matched, sum.steps));
     if (kernel_cases > 0) {
       std::printf("kernel: %d cases in %.1f s (%.2f cases/s)\n", kernel_cases, seconds,
                   seconds > 0 ? kernel_cases / seconds : 0.0);
@@ -190,59 +205,21 @@ int finish(const cf::Summary& sum, const Options& o, json& mismatches, double se
   return sum.cases == sum.cases_matched ? 0 : 1;
 }
 
-// One departure of the linux profile from RFC 9293, and how to take it back. (rto_min_ms and
-// fin_wait_2_timeout_ms are not here: the replay sets them from the set-up's sysctls.)
-struct Switch {
-  const char* name;
-  void (*revert)(Profile&);
-};
-
-const Switch kSwitches[] = {
-    {"msl_ms", [](Profile& p) { p.msl_ms = Profile{}.msl_ms; }},
-    {"time_wait_syn", [](Profile& p) { p.time_wait_syn = Profile{}.time_wait_syn; }},
-    {"half_duplex_close", [](Profile& p) { p.half_duplex_close = false; }},
-    {"syn_text", [](Profile& p) { p.syn_text = Profile{}.syn_text; }},
-    {"receive_buffer", [](Profile& p) { p.receive_buffer = Profile{}.receive_buffer; }},
-    {"syn_retries", [](Profile& p) { p.syn_retries = Profile{}.syn_retries; }},
-    {"iss_increment", [](Profile& p) { p.iss_increment = Profile{}.iss_increment; }},
-    {"own_rst_with_ack", [](Profile& p) { p.own_rst_with_ack = false; }},
-    {"old_ack_bound_by_acked", [](Profile& p) { p.old_ack_bound_by_acked = false; }},
-    {"syn_sent_bad_ack_resends_syn", [](Profile& p) { p.syn_sent_bad_ack_resends_syn = false; }},
-    {"syn_ack_text_discarded", [](Profile& p) { p.syn_ack_text_discarded = false; }},
-    {"rst_accepts_rcv_nxt_minus_1", [](Profile& p) { p.rst_accepts_rcv_nxt_minus_1 = false; }},
-    {"time_wait_mini_socket", [](Profile& p) { p.time_wait_mini_socket = false; }},
-    {"orphan_fin_wait_2", [](Profile& p) { p.orphan_fin_wait_2 = false; }},
-    {"data_after_close_resets", [](Profile& p) { p.data_after_close_resets = false; }},
-    {"data_after_fin_resets", [](Profile& p) { p.data_after_fin_resets = false; }},
-    {"request_socket", [](Profile& p) { p.request_socket = false; }},
-    {"nagle", [](Profile& p) { p.nagle = false; }},
-    {"handshake_rtt_sample", [](Profile& p) { p.handshake_rtt_sample = false; }},
-    {"linux_sequence_test", [](Profile& p) { p.linux_sequence_test = false; }},
-    {"repeated_fin_unacked", [](Profile& p) { p.repeated_fin_unacked = false; }},
-    {"drop_without_ack_rst_syn", [](Profile& p) { p.drop_without_ack_rst_syn = false; }},
-    {"syn_received_accepts_ack_of_una",
-     [](Profile& p) { p.syn_received_accepts_ack_of_una = false; }},
-    {"fast_path_keeps_data", [](Profile& p) { p.fast_path_keeps_data = false; }},
-    {"syn_linear_timeouts", [](Profile& p) { p.syn_linear_timeouts = 0; }},
-    {"syn_ack_completes_simultaneous_open",
-     [](Profile& p) { p.syn_ack_completes_simultaneous_open = false; }},
-    {"window_update_when_doubled", [](Profile& p) { p.window_update_when_doubled = false; }},
-};
-
 // For every switch of the linux profile, the cases that stop matching when it alone is taken
 // back: the scenarios that show the deviation.
 int ablate(const Options& o, const std::vector<cf::Case>& cases) {
   json out = json::object();
-  for (const Switch& sw : kSwitches) {
+  for (const cf::LinuxSwitch& sw : cf::linux_switches()) {
     Profile p = Profile::linux();
     sw.revert(p);
     std::vector<std::string> showing;
     for (const cf::Case& c : cases) {
-      if (!cf::replay(c, p).matched()) showing.push_back(c.name);
+      if (!cf::replay(c, p, factory_named(o.impl)).matched()) showing.push_back(c.name);
     }
-    out[sw.name] = showing;
+    const std::string name(sw.name);
+    out[name] = showing;
     if (!o.as_json) {
-      std::printf("%-36s %3zu case(s)", sw.name, showing.size());
+      std::printf("%-36s %3zu case(s)", name.c_str(), showing.size());
       for (std::size_t k = 0; k < showing.size() && k < 4; ++k) {
         std::printf(" %s", showing[k].c_str());
       }
@@ -269,7 +246,7 @@ int replay_cases(const Options& o) {
   cf::Summary sum;
   json mismatches = json::array();
   for (const cf::Case& c : cases) {
-    const cf::CaseReport r = cf::replay(c, profile);
+    const cf::CaseReport r = cf::replay(c, profile, factory_named(o.impl));
     sum.add(r);
     report_case(c, r, o, mismatches);
   }
@@ -350,7 +327,7 @@ int against_linux(const Options& o) {
       std::ofstream out(std::filesystem::path(*o.record_dir) / (c.name + ".json"));
       out << cf::to_json(c);
     }
-    const cf::CaseReport r = cf::replay(c, profile);
+    const cf::CaseReport r = cf::replay(c, profile, factory_named(o.impl));
     sum.add(r);
     report_case(c, r, o, mismatches);
   }

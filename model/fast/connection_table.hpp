@@ -32,6 +32,7 @@
 #include "core/user_result.hpp"
 #include "fast/dispatch.hpp"
 #include "fast/hot_record.hpp"
+#include "fast/huge_page_allocator.hpp"
 #include "fast/mutant.hpp"
 #include "fast/side_tables.hpp"
 
@@ -39,31 +40,48 @@ namespace tcpfsm::fast {
 
 using ConnId = std::uint32_t;
 
-// Where the segments and notices of steps go. Its storage is reserved when it is made (sized
-// from the profile: the longest burst one step can send), so appending never allocates in
-// steady state; only an extraordinary step (thousands of waiting RECEIVE calls failing at
-// once) can make it grow.
+// Where the segments and notices of steps go. Its storage is allocated when it is made (sized
+// from the profile: the longest burst one step can send) and the counts are kept apart from
+// it, so that appending is a store and an increment and never allocates in steady state; only
+// an extraordinary step (thousands of waiting RECEIVE calls failing at once) can make it grow.
 class OutputBuffer {
  public:
   explicit OutputBuffer(std::size_t segment_capacity = 256, std::size_t notice_capacity = 64);
   static OutputBuffer for_profile(const Profile& p);
 
   void clear() {
-    segments_.clear();
-    notices_.clear();
+    segment_count_ = 0;
+    notice_count_ = 0;
   }
-  void push(const Segment& s) { segments_.push_back(s); }
-  void push(Notice n) { notices_.push_back(n); }
+  void push(const Segment& s) {
+    if (segment_count_ == segment_room_) [[unlikely]]
+      grow_segments();
+    segments_[segment_count_++] = s;
+  }
+  void push(Notice n) {
+    if (notice_count_ == notice_room_) [[unlikely]]
+      grow_notices();
+    notices_[notice_count_++] = n;
+  }
 
-  std::span<const Segment> segments() const { return segments_; }
-  std::span<const Notice> notices() const { return notices_; }
-  std::size_t segment_count() const { return segments_.size(); }
-  std::size_t notice_count() const { return notices_.size(); }
-  std::size_t segment_capacity() const { return segments_.capacity(); }
+  std::span<const Segment> segments() const { return {segments_.data(), segment_count_}; }
+  std::span<const Notice> notices() const { return {notices_.data(), notice_count_}; }
+  std::size_t segment_count() const { return segment_count_; }
+  std::size_t notice_count() const { return notice_count_; }
+  std::size_t segment_capacity() const { return segments_.size(); }
 
  private:
-  std::vector<Segment> segments_;
+  // The counts are 32 bits; a buffer never holds more than this between two clear() calls.
+  static constexpr std::size_t kMaxCapacity = std::size_t{1} << 31;
+  void grow_segments();
+  void grow_notices();
+
+  std::vector<Segment> segments_;  // all slots constructed; the first segment_count_ are used
   std::vector<Notice> notices_;
+  std::uint32_t segment_count_ = 0;
+  std::uint32_t notice_count_ = 0;
+  std::uint32_t segment_room_ = 0;  // segments_.size(), kept where push() needs no division
+  std::uint32_t notice_room_ = 0;
 };
 
 // What one step did; its segments and notices are ranges of the OutputBuffer it wrote to.
@@ -96,6 +114,10 @@ class ConnectionTable {
                   SeqNum first_iss = SeqNum(1'000'000));
 
   std::size_t size() const { return hot_.size(); }
+  // What every connection costs in the fixed arrays: the hot record, its timers, the cold
+  // record and the next ISS (pool nodes come on top while text is held or RECEIVEs wait).
+  static constexpr std::size_t kBytesPerConnection =
+      sizeof(HotRecord) + sizeof(TimerRecord) + sizeof(ColdRecord) + sizeof(std::uint32_t);
   const Profile& profile() const { return profile_; }
   Mutant mutant() const { return mutant_; }
   Millis now() const { return now_; }
@@ -124,6 +146,13 @@ class ConnectionTable {
  private:
   friend class Engine;
 
+  // The ESTABLISHED fast path (connection_table.cpp). False when it did not apply; then nothing
+  // was touched and the Engine takes the segment.
+  bool established_fast_path(ConnId c, const Segment& s, Millis now, OutputBuffer& out,
+                             StepResult& r);
+  // The general path: an Engine for one segment.
+  StepResult engine_segment(ConnId c, const Segment& s, Millis now, OutputBuffer& out);
+
   Profile profile_;
   Mutant mutant_;
   Tables tables_;
@@ -131,9 +160,11 @@ class ConnectionTable {
   // before the table (Profile: request_socket, time_wait_mini_socket, orphan_fin_wait_2,
   // syn_ack_completes_simultaneous_open, drop_without_ack_rst_syn).
   bool linux_intercepts_ = false;
+  // Whether the profile and mutant let the fast path run at all (see established_fast_path).
+  bool fast_path_allowed_ = false;
   Millis now_ = 0;
 
-  std::vector<HotRecord> hot_;
+  std::vector<HotRecord, HugePageAllocator<HotRecord>> hot_;
   std::vector<TimerRecord> timers_;
   std::vector<ColdRecord> cold_;
   std::vector<std::uint32_t> next_iss_;

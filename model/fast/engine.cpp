@@ -1,38 +1,11 @@
-// The Engine's shared machinery: construction, the one place where the state changes, and the
-// lifecycle of a connection record (new incarnation, return to LISTEN, deletion).
+// The Engine's shared machinery (its construction is inline in engine.hpp): the one place where
+// the state changes, and the lifecycle of a connection record (new incarnation, return to
+// LISTEN, deletion).
 #include "fast/engine.hpp"
 
 #include <algorithm>
 
 namespace tcpfsm::fast {
-
-Engine::Engine(ConnectionTable& table, ConnId c, Millis now, OutputBuffer& out)
-    : t_(table),
-      p_(table.profile_),
-      h_(table.hot_[c]),
-      tm_(table.timers_[c]),
-      cold_(table.cold_[c]),
-      id_(c),
-      out_(out),
-      now_(std::max(now, table.now_)),
-      ord_{table.mutant_ == Mutant::PlainSequenceComparison},
-      from_(static_cast<State>(table.hot_[c].state)),
-      first_segment_(static_cast<std::uint32_t>(out.segment_count())),
-      first_notice_(static_cast<std::uint32_t>(out.notice_count())) {
-  table.now_ = now_;
-}
-
-StepResult Engine::result() const {
-  StepResult r;
-  r.from = from_;
-  r.to = state();
-  r.rule = rule_;
-  r.first_segment = first_segment_;
-  r.segment_count = static_cast<std::uint32_t>(out_.segment_count()) - first_segment_;
-  r.first_notice = first_notice_;
-  r.notice_count = static_cast<std::uint32_t>(out_.notice_count()) - first_notice_;
-  return r;
-}
 
 void Engine::enter(State next) {
   switch (next) {

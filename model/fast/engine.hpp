@@ -118,4 +118,34 @@ class Engine {
   std::uint32_t first_notice_;
 };
 
+// Defined here so that the table's entry points, which make an Engine per step, can inline
+// its set-up and its summary.
+inline Engine::Engine(ConnectionTable& table, ConnId c, Millis now, OutputBuffer& out)
+    : t_(table),
+      p_(table.profile_),
+      h_(table.hot_[c]),
+      tm_(table.timers_[c]),
+      cold_(table.cold_[c]),
+      id_(c),
+      out_(out),
+      now_(now < table.now_ ? table.now_ : now),
+      ord_{table.mutant_ == Mutant::PlainSequenceComparison},
+      from_(static_cast<State>(table.hot_[c].state)),
+      first_segment_(static_cast<std::uint32_t>(out.segment_count())),
+      first_notice_(static_cast<std::uint32_t>(out.notice_count())) {
+  table.now_ = now_;
+}
+
+inline StepResult Engine::result() const {
+  StepResult r;
+  r.from = from_;
+  r.to = state();
+  r.rule = rule_;
+  r.first_segment = first_segment_;
+  r.segment_count = static_cast<std::uint32_t>(out_.segment_count()) - first_segment_;
+  r.first_notice = first_notice_;
+  r.notice_count = static_cast<std::uint32_t>(out_.notice_count()) - first_notice_;
+  return r;
+}
+
 }  // namespace tcpfsm::fast
