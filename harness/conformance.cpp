@@ -426,10 +426,9 @@ std::variant<std::vector<Case>, std::string> load_cases(const std::string& dir) 
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return "not a directory: " + dir;
   std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".json") {
-      files.push_back(entry.path());
-    }
+  // Recursive, so that a recording's subdirectories (switches/, library/, random/) load as one.
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_regular_file() && it->path().extension() == ".json") files.push_back(it->path());
   }
   if (ec) return "cannot read " + dir + ": " + ec.message();
   std::sort(files.begin(), files.end());

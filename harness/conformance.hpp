@@ -125,7 +125,7 @@ std::variant<Case, std::string> parse_case(std::string_view json);
 std::variant<Scenario, std::string> parse_scenario(std::string_view json);
 std::string to_json(const Case& c);
 std::string to_json(const Scenario& s);
-// Every *.json file in `dir`, by file name.
+// Every *.json file under `dir`, subdirectories included, in path order.
 std::variant<std::vector<Case>, std::string> load_cases(const std::string& dir);
 
 // "S", "PA", "RA": control bits in the order S F R P A U.

@@ -5,11 +5,11 @@
 #include "harness/invariants.hpp"
 
 #include <algorithm>
-#include <deque>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/rules.hpp"
 #include "core/transitions.hpp"
@@ -119,11 +119,13 @@ struct History {
   State state = State::Closed;
   Incarnation cur;
   std::optional<Incarnation> suspended;  // the TIME-WAIT incarnation while a reopen is tried
-  std::deque<Incarnation> past;
+  // Oldest first, at most 32. A vector, not a deque: an empty deque still allocates, and the
+  // explorer copies a monitor per transition.
+  std::vector<Incarnation> past;
 
   void archive(const Incarnation& inc) {
     past.push_back(inc);
-    if (past.size() > 32) past.pop_front();
+    if (past.size() > 32) past.erase(past.begin());
   }
   // The incarnation of this endpoint whose ISS is `iss` (the peer's IRS), if still known.
   const Incarnation* find_by_iss(SeqNum iss) const {

@@ -12,21 +12,24 @@ namespace {
 
 class FastUnderTest final : public EndpointUnderTest {
  public:
-  FastUnderTest(const Profile& p, SeqNum iss, fast::Mutant m)
-      : table_(1, p, m, iss), out_(fast::OutputBuffer::for_profile(p)) {}
+  FastUnderTest(const Profile& p, SeqNum iss, fast::Mutant m) : table_(1, p, m, iss) {}
 
   std::string_view kind() const override {
     return table_.mutant() == fast::Mutant::None ? "optimized" : "mutant";
   }
   Outcome step(const Event& e, Millis now) override {
-    out_.clear();
-    const fast::StepResult r = table_.step(0, e, now, out_);
+    // The output buffer is scratch, emptied before each step and read before returning, so one
+    // per thread serves every endpoint: clones (the explorer makes one per transition) then
+    // copy only the table. It grows on demand beyond its first size.
+    thread_local fast::OutputBuffer out;
+    out.clear();
+    const fast::StepResult r = table_.step(0, e, now, out);
     Outcome o;
     o.from = r.from;
     o.to = r.to;
     o.rule = r.rule;
-    const auto segs = r.segments(out_);
-    const auto notes = r.notices(out_);
+    const auto segs = r.segments(out);
+    const auto notes = r.notices(out);
     o.sent.assign(segs.begin(), segs.end());
     o.notices.assign(notes.begin(), notes.end());
     return o;
@@ -48,7 +51,6 @@ class FastUnderTest final : public EndpointUnderTest {
 
  private:
   fast::ConnectionTable table_;
-  fast::OutputBuffer out_;
 };
 
 }  // namespace

@@ -153,6 +153,16 @@ TEST(ConformanceCases, TheCopiedLinuxCasesAreAllThere) {
   EXPECT_EQ(cases.size(), 29u);
 }
 
+// A recording with subdirectories loads as one (tcpfsm conform --cases, tcpfsm verify).
+TEST(ConformanceCases, ADirectoryLoadsWithItsSubdirectories) {
+  const fs::path recorded = source_root() / "corpus" / "conformance" / "linux-6.18.44";
+  std::size_t parts = 0;
+  for (const char* sub : {"switches", "library", "random"}) parts += load(recorded / sub).size();
+  EXPECT_GT(parts, 0u);
+  EXPECT_EQ(load(recorded).size(), parts);
+  EXPECT_TRUE(std::holds_alternative<std::string>(cf::load_cases((recorded / "none").string())));
+}
+
 TEST(ConformanceCases, LinuxProfileMatchesEveryRecordedCase) {
   const auto dirs = case_dirs();
   ASSERT_FALSE(dirs.empty());

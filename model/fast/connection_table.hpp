@@ -8,8 +8,11 @@
 //   * each connection is a 48-byte hot record (hot_record.hpp) plus side tables (side_tables.hpp);
 //   * a segment is reduced to a 4-bit class and the action comes from a dense (state, class)
 //     table (dispatch.hpp); calls use a (call, state) table;
+//   * the commonest segment (ESTABLISHED, in order, ACK of nothing new, nothing queued) takes
+//     a fast path that needs no Engine and, unless the peer's window is zero, touches no
+//     side table;
 //   * the per-segment path neither allocates nor makes a virtual call; outputs go to an
-//     OutputBuffer whose storage is reserved once, up front;
+//     OutputBuffer whose storage is allocated once, up front;
 //   * segments_arrive() takes a batch of (connection, segment) pairs and prefetches the
 //     records of the pairs ahead, so that their cache misses overlap.
 //
