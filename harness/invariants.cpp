@@ -548,6 +548,17 @@ bool is_rst_0(const Segment& reply, const Segment& trigger) {
   return reply.ctl == (kRst | kAck) && reply.len == 0 && reply.seq == SeqNum(0) &&
          reply.ack == trigger.seq + trigger.seg_len();
 }
+// After the first check of §3.10.7.4 the RFC reasons about the segment trimmed to the receive
+// window, so the reset answering a SYN found there acknowledges only the part that fitted.
+bool is_rst_0_of_trimmed(const Segment& reply, const Segment& trigger, const TcbSnapshot* before) {
+  if (before == nullptr || reply.ctl != (kRst | kAck) || reply.len != 0 || reply.seq != SeqNum(0)) {
+    return false;
+  }
+  const SeqNum right = before->rcv_nxt + before->rcv_wnd;
+  const SeqNum end = trigger.seq + trigger.seg_len();
+  if (!seq_lt(trigger.seq, right) || !seq_gt(end, right)) return false;
+  return reply.ack == right;
+}
 bool is_rst_n(const Segment& reply, const TcbSnapshot* before) {
   return reply.ctl == kRst && reply.len == 0 &&
          (before == nullptr || !before->iss_defined || reply.seq == before->snd_nxt);
@@ -558,7 +569,8 @@ void check_e2(const Ctx& c, Report& r) {
     if (!s.rst()) continue;
     if (c.seg != nullptr) {
       const Segment& t = *c.seg;
-      const bool reply_form = t.ack_flag() ? is_rst_a(s, t) : is_rst_0(s, t);
+      const bool reply_form =
+          t.ack_flag() ? is_rst_a(s, t) : is_rst_0(s, t) || is_rst_0_of_trimmed(s, t, c.before);
       // [I] alternatives: RST(n) for data after a half-duplex CLOSE, or for a legacy in-window SYN.
       const bool own_allowed = (c.p.half_duplex_close && t.len > 0) ||
                                (!c.p.rfc5961_syn && t.syn() && after_handshake_started(c.from));
@@ -652,7 +664,10 @@ void check_e5(const Ctx& c, Report& r) {
 }
 
 void check_e6(const Ctx& c, Report& r) {
-  std::optional<SeqNum> fin_seq = c.new_incarnation ? std::nullopt : c.prior.fin_seq;
+  // Assigned, not initialised from a conditional: g++ 12 -O2 then sees no path where the
+  // optional's value is read unset (its -Wmaybe-uninitialized broke optimized builds).
+  std::optional<SeqNum> fin_seq;
+  if (!c.new_incarnation) fin_seq = c.prior.fin_seq;
   for (const Segment& s : c.step.outcome.sent) {
     if (s.rst()) continue;
     if (fin_seq && seq_gt(s.seq + s.seg_len(), *fin_seq + 1)) {

@@ -959,6 +959,31 @@ TEST(Invariants, E2FiresWhenClosedAnswersWithTheWrongReset) {
   EXPECT_ONLY(n.last_, "E2");
 }
 
+// §3.10.7.4 reasons about the segment trimmed to the window: the legacy reset answering an
+// in-window SYN whose text runs past the right edge acknowledges only what fitted.
+TEST(Invariants, E2AcceptsTheResetOfASynTrimmedToTheWindow) {
+  Net n(Profile::legacy_rfc793());
+  connect(n);
+  const TcbSnapshot t = n.tcb(Actor::A);
+  const SeqNum right = t.rcv_nxt + t.rcv_wnd;
+  const Segment syn{.seq = right - 1, .ctl = kSyn, .wnd = 8192, .len = 85};
+  const Outcome o = n.inject(Actor::A, syn);
+  ASSERT_EQ(o.sent.size(), 1u);
+  EXPECT_EQ(o.sent[0].ack, right);
+  EXPECT_CLEAN(n);
+}
+
+TEST(Invariants, E2FiresWhenTheTrimmedSynIsAcknowledgedWrongly) {
+  Net n(Profile::legacy_rfc793());
+  connect(n);
+  const TcbSnapshot t = n.tcb(Actor::A);
+  const SeqNum right = t.rcv_nxt + t.rcv_wnd;
+  const Segment syn{.seq = right - 1, .ctl = kSyn, .wnd = 8192, .len = 85};
+  n.tamper_next([](StepRecord& r, WorldView&) { r.outcome.sent.at(0).ack += 1; });
+  n.inject(Actor::A, syn);
+  EXPECT_ONLY(n.last_, "E2");
+}
+
 TEST(Invariants, E3FiresWhenUnacceptableSegmentGoesUnanswered) {
   Net n;
   connect(n);

@@ -201,6 +201,18 @@ TEST(Retransmission, RtoNeverGoesBelowTheMinimum) {
   EXPECT_EQ(c.tcb().rto_ms, 1000u);
 }
 
+// RFC 6298 (2.5) allows an upper bound; a profile that puts it below the minimum gets the bound
+// (found by fuzz_differential: the two implementations used to order the two limits differently).
+TEST(Retransmission, AnUpperBoundBelowTheMinimumWins) {
+  Profile p;
+  p.rto_max_ms = 65;
+  Conn c = established(p);
+  c.call(SendCall{.len = 100});
+  c.now = 100;
+  c.rcv(seg(c.peer_nxt, kLocalIss + 101, kAck));
+  EXPECT_EQ(c.tcb().rto_ms, 65u);
+}
+
 // RFC 6298 §3 (Karn): the ACK of a retransmitted segment gives no sample, and the backed-off
 // RTO stays until a segment sent once is acknowledged.
 // Covers: MUST-18

@@ -136,9 +136,109 @@ inline bool ConnectionTable::established_fast_path(ConnId c, const Segment& s, M
   return true;
 }
 
-// Out of line, so that the fast path's caller stays a small leaf function.
+// Segments that a synchronized connection answers with one ACK (or, over the RFC 5961 §7
+// budget, with nothing) and that change nothing else, decided without an Engine: an
+// unacceptable segment (RFC 9293 §3.10.7.4 first check), an in-window RST not at RCV.NXT
+// (second check, RFC 5961 §3.2), an in-window SYN (fourth check, RFC 5961 §4.2) and an ACK of
+// something never sent (fifth check). The class and the table cell are the Engine's, so a table
+// edit keeps its effect; SYN-RECEIVED and TIME-WAIT, whose cells do more, are left to the
+// Engine, and so are the profiles and mutants the fast path avoids.
+inline bool ConnectionTable::short_answer(ConnId c, const Segment& s, Millis now, OutputBuffer& out,
+                                          StepResult& r) {
+  constexpr unsigned kShortStates =
+      (1u << index_of(State::Established)) | (1u << index_of(State::FinWait1)) |
+      (1u << index_of(State::FinWait2)) | (1u << index_of(State::CloseWait)) |
+      (1u << index_of(State::Closing)) | (1u << index_of(State::LastAck));
+  HotRecord& h = hot_[c];
+  const unsigned st = h.state;
+  if (!fast_path_allowed_ || ((kShortStates >> st) & 1u) == 0) return false;
+  const std::uint32_t seq = s.seq.raw();
+  // RFC 9293 §3.4 Table 5, as Engine::acceptable computes it.
+  bool ok = seq == h.rcv_nxt;
+  if (h.rcv_wnd != 0) {
+    const std::uint32_t len = s.seg_len();
+    ok = seq - h.rcv_nxt < h.rcv_wnd || (len != 0 && seq + len - 1 - h.rcv_nxt < h.rcv_wnd);
+  }
+  const unsigned ctl = s.ctl;
+  const unsigned cls =
+      ((ctl >> 2) & kClsRst) | (ctl & kClsSyn) | ((ctl >> 2) & kClsAck) | (ok ? kClsPass : 0u);
+  const SegEntry& e = tables_.seg[st][cls];
+  Rule rule = e.rule;
+  bool challenge = false;
+  switch (e.act) {
+    case SegAct::AnswerAck: break;
+    case SegAct::RstAbort:
+    case SegAct::RstQuiet:
+      // Second check: only a RST exactly at RCV.NXT is believed.
+      if (!profile_.rfc5961_rst || seq == h.rcv_nxt) return false;
+      rule = Rule::RstChallengeAck;
+      challenge = true;
+      break;
+    case SegAct::SynInWindow:
+      // Fitted to the window, the SYN survives unless it lies before RCV.NXT or at the right
+      // edge or beyond; the Engine takes the segment whose SYN is cut off.
+      if (!profile_.rfc5961_syn || mod_lt(seq, h.rcv_nxt) || !mod_lt(seq, h.rcv_nxt + h.rcv_wnd)) {
+        return false;
+      }
+      rule = Rule::SynChallengeAck;
+      challenge = true;
+      break;
+    case SegAct::AckArrives:
+      // Fifth check, its first test (before SND.UNA or the window is looked at).
+      if (!mod_gt(s.ack.raw(), h.snd_nxt)) return false;
+      rule = Rule::AckOfUnsentDataAcked;
+      break;
+    case SegAct::Drop:
+    case SegAct::AnswerReset:
+    case SegAct::PassiveOpen:
+    case SegAct::SynSentRefused:
+    case SegAct::SynSentSyn:
+    case SegAct::TimeWaitStray:
+    case SegAct::RstSynReceived:
+    case SegAct::RstTimeWait:
+    case SegAct::SynSentBadAck:
+    case SegAct::RstBelowWindow: return false;
+  }
+
+  now_ = std::max(now, now_);
+  r.from = static_cast<State>(st);
+  r.to = r.from;
+  r.rule = rule;
+  r.first_segment = static_cast<std::uint32_t>(out.segment_count());
+  r.first_notice = static_cast<std::uint32_t>(out.notice_count());
+  r.notice_count = 0;
+  r.segment_count = 0;
+  if (challenge && profile_.challenge_ack_limit > 0) {
+    // RFC 5961 §7: challenge ACKs may be rate limited; one over the budget is not sent.
+    ColdRecord& k = cold_[c];
+    if (now_ - k.cack_window_start >= profile_.challenge_ack_window_ms) {
+      k.cack_window_start = now_;
+      k.cack_in_window = 0;
+    }
+    if (k.cack_in_window >= profile_.challenge_ack_limit) return true;
+    ++k.cack_in_window;
+  }
+  // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>; its window becomes the right edge the peer knows.
+  h.rcv_adv = mod_max(h.rcv_adv, h.rcv_nxt + h.rcv_wnd);
+  out.push(Segment{.seq = SeqNum(h.snd_nxt),
+                   .ack = SeqNum(h.rcv_nxt),
+                   .ctl = kAck,
+                   .wnd = std::min<std::uint32_t>(h.rcv_wnd, 0xFFFF)});
+  r.segment_count = 1;
+  return true;
+}
+
+// Each out of line, so that the fast path's caller stays a small leaf function and the short
+// answers do not pay for the Engine's stack frame.
 [[gnu::noinline]] StepResult ConnectionTable::engine_segment(ConnId c, const Segment& s, Millis now,
                                                              OutputBuffer& out) {
+  StepResult r;
+  if (short_answer(c, s, now, out, r)) return r;
+  return full_engine_segment(c, s, now, out);
+}
+
+[[gnu::noinline]] StepResult ConnectionTable::full_engine_segment(ConnId c, const Segment& s,
+                                                                  Millis now, OutputBuffer& out) {
   Engine en(*this, c, now, out);
   en.on_segment(s);
   return en.result();

@@ -153,8 +153,13 @@ class ConnectionTable {
   // was touched and the Engine takes the segment.
   bool established_fast_path(ConnId c, const Segment& s, Millis now, OutputBuffer& out,
                              StepResult& r);
-  // The general path: an Engine for one segment.
+  // The short answers (connection_table.cpp): a segment in a synchronized state that is
+  // answered by one ACK and changes nothing else. False when it did not apply; then nothing was
+  // touched and the Engine takes the segment.
+  bool short_answer(ConnId c, const Segment& s, Millis now, OutputBuffer& out, StepResult& r);
+  // The general path: the short answers, else an Engine for one segment.
   StepResult engine_segment(ConnId c, const Segment& s, Millis now, OutputBuffer& out);
+  StepResult full_engine_segment(ConnId c, const Segment& s, Millis now, OutputBuffer& out);
 
   Profile profile_;
   Mutant mutant_;

@@ -31,7 +31,8 @@ void Engine::enter(State next) {
       if (cold_.syn_timed_out && tm_.rto_ms < 3000) tm_.rto_ms = std::min(3000u, p_.rto_max_ms);
       if (p_.handshake_rtt_sample && !cold_.syn_timed_out) {
         // Linux samples the handshake's RTT; in virtual time it is 0: the RTO drops to its floor.
-        tm_.rto_ms = 1u < p_.rto_min_ms ? p_.rto_min_ms : (p_.rto_max_ms < 1u ? p_.rto_max_ms : 1u);
+        // RFC 6298 (2.4) floor, then the (2.5) bound: a bound set below the floor wins.
+        tm_.rto_ms = std::min(std::max(1u, p_.rto_min_ms), p_.rto_max_ms);
       }
       return;
     case State::Listen:

@@ -17,7 +17,6 @@ constexpr unsigned kSyncStates = (1u << static_cast<unsigned>(State::SynReceived
                                  (1u << static_cast<unsigned>(State::Closing)) |
                                  (1u << static_cast<unsigned>(State::LastAck)) |
                                  (1u << static_cast<unsigned>(State::TimeWait));
-constexpr unsigned kSynSentState = 1u << static_cast<unsigned>(State::SynSent);
 
 constexpr std::uint8_t without(std::uint8_t ctl, std::uint8_t bits) {
   return static_cast<std::uint8_t>(ctl & ~bits);
@@ -38,23 +37,30 @@ bool Engine::acceptable(const Segment& s) const {
 }
 
 // The class: RST, SYN and ACK bits straight from the control field, plus whether the state's
-// first test passed (dispatch.hpp). Both tests are computed and the state picks one by mask.
+// first test passed (dispatch.hpp). Only the test the state uses is computed: the state is
+// the same for long runs of segments, so the branch is well predicted and the other test's
+// work is saved. (Linux's test also notes an old duplicate, so it runs in every state.)
 unsigned Engine::classify(const Segment& s) {
   const unsigned ctl = s.ctl;
   const unsigned bits = ((ctl >> 2) & kClsRst) | (ctl & kClsSyn) | ((ctl >> 2) & kClsAck);
   static_assert(kRst >> 2 == kClsRst && kSyn == kClsSyn && kAck >> 2 == kClsAck);
   const unsigned st = h_.state;
-  const std::uint32_t ack = s.ack.raw();
-  unsigned seq_ok = acceptable(s) ? 1u : 0u;
-  if (p_.linux_sequence_test) {
-    // L10: Linux's test replaces Table 5; an old duplicate it lets through counts only for its
-    // controls and its ACK.
-    const bool linux_ok = linux_sequence_test(s);
-    old_duplicate_ = linux_ok && seq_ok == 0 && s.seg_len() > 0;
-    seq_ok = linux_ok ? 1u : 0u;
+  unsigned pass = 0;
+  if (((kSyncStates >> st) & 1u) != 0 || p_.linux_sequence_test) [[likely]] {
+    unsigned seq_ok = acceptable(s) ? 1u : 0u;
+    if (p_.linux_sequence_test) {
+      // L10: Linux's test replaces Table 5; an old duplicate it lets through counts only for
+      // its controls and its ACK.
+      const bool linux_ok = linux_sequence_test(s);
+      old_duplicate_ = linux_ok && seq_ok == 0 && s.seg_len() > 0;
+      seq_ok = linux_ok ? 1u : 0u;
+    }
+    pass = seq_ok & (kSyncStates >> st);
   }
-  const unsigned ack_ok = (ord_.lt(h_.iss, ack) && ord_.le(ack, h_.snd_nxt)) ? 1u : 0u;
-  const unsigned pass = (seq_ok & (kSyncStates >> st)) | (ack_ok & (kSynSentState >> st));
+  if (st == index_of(State::SynSent)) {
+    const std::uint32_t ack = s.ack.raw();
+    pass = (ord_.lt(h_.iss, ack) && ord_.le(ack, h_.snd_nxt)) ? 1u : 0u;
+  }
   return bits | ((pass & 1u) << 3);
 }
 
@@ -467,7 +473,8 @@ void Engine::advance_una(std::uint32_t ack) {
       cold_.srtt_ms = (7 * cold_.srtt_ms + sample) / 8;
     }
     const std::uint32_t rto = cold_.srtt_ms + std::max<std::uint32_t>(1, 4 * cold_.rttvar_ms);
-    tm_.rto_ms = rto < p_.rto_min_ms ? p_.rto_min_ms : (p_.rto_max_ms < rto ? p_.rto_max_ms : rto);
+    // RFC 6298 (2.4) floor, then the (2.5) bound: a bound set below the floor wins.
+    tm_.rto_ms = std::min(std::max(rto, p_.rto_min_ms), p_.rto_max_ms);
     h_.clear(kRttTiming);
   }
   h_.snd_una = ack;

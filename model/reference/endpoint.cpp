@@ -147,7 +147,7 @@ void Step::on_established() {
   if (profile_.handshake_rtt_sample && !tcb_.syn_timed_out) {
     // Linux samples the handshake's RTT (tcp_synack_rtt_meas; tcp_ack in SYN-SENT). In virtual
     // time that sample is 0, which puts the RTO at its floor.
-    tcb_.rto_ms = std::clamp(1u, profile_.rto_min_ms, profile_.rto_max_ms);
+    tcb_.rto_ms = bounded_rto(1u, profile_);
   }
 }
 

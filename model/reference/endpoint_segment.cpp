@@ -726,7 +726,7 @@ void Step::advance_snd_una(SeqNum ack) {
       tcb_.srtt_ms = (7 * tcb_.srtt_ms + sample) / 8;
     }
     const std::uint32_t rto = tcb_.srtt_ms + std::max<std::uint32_t>(1, 4 * tcb_.rttvar_ms);
-    tcb_.rto_ms = std::clamp(rto, profile_.rto_min_ms, profile_.rto_max_ms);
+    tcb_.rto_ms = bounded_rto(rto, profile_);
     tcb_.rtt_timing = false;
   }
   // Octets of our SYN and FIN are not data; count only what was queued by SEND.

@@ -1,9 +1,18 @@
 #pragma once
 // Internal: the processing of one event by the reference endpoint. One Step object lives for
 // one event; its member functions are the RFC's checks, spread over endpoint_*.cpp by topic.
+#include <algorithm>
+#include <cstdint>
+
 #include "reference/endpoint.hpp"
 
 namespace tcpfsm::reference {
+
+// RFC 6298 (2.4) rounds a computed RTO up to the minimum, and (2.5) allows an upper bound. A
+// profile whose bound lies below its minimum asked for the bound, so the bound is applied last.
+inline std::uint32_t bounded_rto(std::uint32_t rto, const Profile& p) {
+  return std::min(std::max(rto, p.rto_min_ms), p.rto_max_ms);
+}
 
 class Step {
  public:
