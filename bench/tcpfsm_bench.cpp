@@ -37,8 +37,12 @@ struct Workload {
 
 constexpr std::uint32_t kBulkPerRound = 16;
 
+// Each round is a new incarnation with the next ISS, which the round's ACK must acknowledge;
+// after 1024 rounds all starts again from a fresh implementation, as for BulkData.
 Workload handshake() {
-  return {.rounds = {handshake_round()}, .tick = true};
+  Workload w{.restart = true, .tick = true};
+  for (std::uint32_t r = 0; r < 1024; ++r) w.rounds.push_back(handshake_round(r));
+  return w;
 }
 // Sequence numbers keep moving through 1024 rounds; then all starts again from a fresh
 // implementation (a reopened connection would take a new ISS, which the rounds do not follow).
@@ -51,7 +55,9 @@ Workload pure_acks() {
   return {.setup = establish(), .rounds = {pure_ack_round(64)}};
 }
 Workload full_close() {
-  return {.rounds = {full_close_round()}, .tick = true};
+  Workload w{.restart = true, .tick = true};
+  for (std::uint32_t r = 0; r < 1024; ++r) w.rounds.push_back(full_close_round(r));
+  return w;
 }
 Workload adversarial_mix() {
   return {.setup = establish(), .rounds = {adversarial_round()}};

@@ -1,6 +1,7 @@
 #include "harness/network.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 
 namespace tcpfsm::harness {
@@ -66,15 +67,38 @@ void Network::send(Actor from, const Segment& s) {
       delay += std::max<Millis>(f.delay_max, 1) + random_.between(1, 50);
       for (auto* o : observers_) o->on_fault(FaultKind::Reordering, from, s);
     }
-    // Each direction stays ordered by arrival time, equal times in sending order. The queue is
-    // already ordered (every operation on it keeps it so), so the new segment goes after the
-    // last one due no later than it: what a stable sort after push_back would give, without
-    // sorting (and allocating) on every segment.
-    const Millis due = now_ + delay;
-    const auto at = std::upper_bound(q.begin(), q.end(), due,
-                                     [](Millis d, const InFlight& x) { return d < x.due; });
-    q.insert(at, InFlight{s, due, next_id_++});
+    // Held until the step's last segment is sent; see merge_sent().
+    sending_.push_back(InFlight{s, now_ + delay, next_id_++});
   }
+}
+
+namespace {
+// Below this many segments per step, inserting each beats merging the whole queue.
+constexpr std::size_t kInsertOneByOne = 16;
+}  // namespace
+
+void Network::merge_sent(Actor from) {
+  if (sending_.empty()) return;
+  // Each direction stays ordered by arrival time, equal times in sending order: what a stable
+  // sort after each push_back would give. One step may send tens of thousands of segments (a
+  // large SEND with a tiny MSS), so they are merged into the queue at once rather than each
+  // inserted into its middle, which made such steps quadratic.
+  const auto earlier = [](const InFlight& x, const InFlight& y) { return x.due < y.due; };
+  auto& q = queue_from(from);
+  if (sending_.size() <= kInsertOneByOne) {
+    // A few segments usually land near the back, where a deque inserts cheaply.
+    for (const InFlight& f : sending_) {
+      q.insert(std::upper_bound(q.begin(), q.end(), f, earlier), f);
+    }
+    sending_.clear();
+    return;
+  }
+  std::stable_sort(sending_.begin(), sending_.end(), earlier);
+  std::deque<InFlight> merged;
+  std::merge(q.begin(), q.end(), sending_.begin(), sending_.end(), std::back_inserter(merged),
+             earlier);
+  q.swap(merged);
+  sending_.clear();
 }
 
 const StepRecord& Network::act(Actor who, const Event& e) {
@@ -95,6 +119,7 @@ const StepRecord& Network::act(Actor who, const Event& e) {
   steps_.push_back(std::move(rec));
   const StepRecord& stored = steps_.back();
   for (const Segment& s : stored.outcome.sent) send(who, s);
+  merge_sent(who);
   const WorldView w = world();
   for (auto* o : observers_) {
     for (auto& v : o->on_step(stored, w)) violations_.emplace_back(stored.index, std::move(v));

@@ -81,10 +81,12 @@ class Network {
  private:
   std::deque<InFlight>& queue_from(Actor from) { return from == Actor::B ? to_a_ : to_b_; }
   void send(Actor from, const Segment& s);
+  void merge_sent(Actor from);  // what send() delayed goes into the queue, in arrival order
   WorldView world() const;
 
   std::unique_ptr<EndpointUnderTest> a_, b_;
   std::deque<InFlight> to_a_, to_b_;
+  std::vector<InFlight> sending_;  // this step's segments under faults, before merge_sent()
   std::vector<RunObserver*> observers_;
   std::optional<FaultsLine> faults_;
   SeededRandom random_;

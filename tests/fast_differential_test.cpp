@@ -1150,6 +1150,84 @@ TEST(FastMutants, ScenariosAgreeWithReference) {
   }
 }
 
+// The short answers (ConnectionTable::short_answer): in each state past the handshake, the
+// segments answered by one ACK or a challenge ACK (out of the window on either side, a RST in the
+// window but not at RCV.NXT, a SYN at and around the window's edges, an ACK of unsent data),
+// several times at one instant so that a challenge-ACK budget runs out, must give what the
+// reference gives, the deciding rule included, under every profile.
+TEST(FastDifferential, ShortAnswersAgreeWithReference) {
+  const std::uint32_t p1 = kPeer + 1;
+  const std::uint32_t o1 = kOur + 1;
+  struct Prefix {
+    const char* name;
+    std::vector<TimedEvent> events;
+  };
+  const auto with = [](std::vector<TimedEvent> base, std::vector<TimedEvent> more) {
+    base.insert(base.end(), more.begin(), more.end());
+    return base;
+  };
+  const std::vector<Prefix> prefixes = {
+      {"ESTABLISHED", established()},
+      {"FIN-WAIT-1", with(established(), {{CloseCall{}, 20}})},
+      {"FIN-WAIT-2",
+       with(established(), {{CloseCall{}, 20}, {SegmentArrives{seg(p1, o1 + 1, kAck)}, 30}})},
+      {"CLOSE-WAIT", with(established(), {{SegmentArrives{seg(p1, o1, kAck | kFin)}, 20}})},
+      {"LAST-ACK",
+       with(established(), {{SegmentArrives{seg(p1, o1, kAck | kFin)}, 20}, {CloseCall{}, 30}})},
+      {"CLOSING",
+       with(established(), {{CloseCall{}, 20}, {SegmentArrives{seg(p1, o1, kAck | kFin)}, 30}})},
+  };
+  int compared = 0;
+  for (const NamedProfile& np : profiles()) {
+    for (const Prefix& prefix : prefixes) {
+      auto ref = harness::make_reference_endpoint(np.profile, SeqNum(kOur));
+      auto opt = harness::make_optimized_endpoint(np.profile, SeqNum(kOur));
+      std::vector<TimedEvent> log = prefix.events;
+      for (const TimedEvent& te : prefix.events) {
+        ref->step(te.event, te.now);
+        opt->step(te.event, te.now);
+      }
+      const auto tcb = ref->tcb();
+      ASSERT_TRUE(tcb.has_value()) << np.name << " " << prefix.name;
+      const std::uint32_t rn = tcb->rcv_nxt.raw();
+      const std::uint32_t rw = tcb->rcv_wnd;
+      const std::uint32_t sn = tcb->snd_nxt.raw();
+      const std::vector<Segment> battery = {
+          seg(rn + 100'000, sn, kAck, 100),   // beyond the window
+          seg(rn - 5'000, sn, kAck, 10),      // wholly before it
+          seg(rn + rw, sn, kAck, 1),          // just past the right edge
+          seg(rn + 10, 0, kRst),              // in the window, not exact
+          seg(rn + rw - 1, sn, kRst | kAck),  // at the last octet of the window
+          seg(rn, 0, kSyn),                   // SYN at RCV.NXT
+          seg(rn + rw - 1, sn, kSyn | kAck),  // SYN at the window's last octet
+          seg(rn + rw, 0, kSyn),              // SYN just past it
+          seg(rn - 1, 0, kSyn, 3),            // SYN before RCV.NXT, its text inside
+          seg(rn, sn + 1'000'000, kAck),      // ACK of unsent data
+          seg(rn, sn + 1, kAck | kPsh, 20),   // ACK of unsent data, with text
+      };
+      Millis now = 100;
+      for (int round = 0; round < 3; ++round) {
+        for (const Segment& sgm : battery) {
+          const Event e = SegmentArrives{sgm};
+          log.push_back({e, now});
+          const Outcome ro = ref->step(e, now);
+          const Outcome oo = opt->step(e, now);
+          ++compared;
+          const std::string diff = diff_outcomes(ro, oo) + diff_endpoints(*ref, *opt);
+          ASSERT_TRUE(diff.empty()) << np.name << " " << prefix.name << "\n"
+                                    << diff << show_events(log);
+          ASSERT_EQ(ro.rule, oo.rule)
+              << np.name << " " << prefix.name << ": reference " << describe(ro.rule).name
+              << ", optimized " << describe(oo.rule).name << "\n"
+              << show_events(log);
+        }
+        now += 1;
+      }
+    }
+  }
+  std::cout << "[fast] short answers: " << compared << " segments agreed\n";
+}
+
 // Mutants also show under random sequences (not each one on every seed): the differential
 // driver, pointed at a mutant, must report some difference for most of them.
 TEST(FastMutants, RandomSequencesCatchMostMutants) {

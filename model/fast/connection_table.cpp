@@ -136,6 +136,14 @@ inline bool ConnectionTable::established_fast_path(ConnId c, const Segment& s, M
   return true;
 }
 
+namespace {
+// The states whose segments short_answer() may take.
+constexpr unsigned kShortStates =
+    (1u << index_of(State::Established)) | (1u << index_of(State::FinWait1)) |
+    (1u << index_of(State::FinWait2)) | (1u << index_of(State::CloseWait)) |
+    (1u << index_of(State::Closing)) | (1u << index_of(State::LastAck));
+}  // namespace
+
 // Segments that a synchronized connection answers with one ACK (or, over the RFC 5961 §7
 // budget, with nothing) and that change nothing else, decided without an Engine: an
 // unacceptable segment (RFC 9293 §3.10.7.4 first check), an in-window RST not at RCV.NXT
@@ -145,10 +153,6 @@ inline bool ConnectionTable::established_fast_path(ConnId c, const Segment& s, M
 // Engine, and so are the profiles and mutants the fast path avoids.
 inline bool ConnectionTable::short_answer(ConnId c, const Segment& s, Millis now, OutputBuffer& out,
                                           StepResult& r) {
-  constexpr unsigned kShortStates =
-      (1u << index_of(State::Established)) | (1u << index_of(State::FinWait1)) |
-      (1u << index_of(State::FinWait2)) | (1u << index_of(State::CloseWait)) |
-      (1u << index_of(State::Closing)) | (1u << index_of(State::LastAck));
   HotRecord& h = hot_[c];
   const unsigned st = h.state;
   if (!fast_path_allowed_ || ((kShortStates >> st) & 1u) == 0) return false;
@@ -248,6 +252,8 @@ StepResult ConnectionTable::segment_arrives(ConnId c, const Segment& s, Millis n
                                             OutputBuffer& out) {
   StepResult r;
   if (established_fast_path(c, s, now, out, r)) return r;
+  // Only a synchronized state past the handshake can have a short answer.
+  if (((kShortStates >> hot_[c].state) & 1u) == 0) return full_engine_segment(c, s, now, out);
   return engine_segment(c, s, now, out);
 }
 

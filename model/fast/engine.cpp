@@ -66,9 +66,8 @@ void Engine::rearm_after_progress() {
   }
 }
 
-void Engine::drop_saved() {
+void Engine::drop_saved_record() {
   const std::uint32_t i = cold_.saved_time_wait;
-  if (i == kNil) return;
   SavedTimeWait& sv = t_.saved_[i];
   t_.held_pool_.release(sv.cold.held);
   t_.waiting_pool_.release(sv.cold.waiting);
@@ -168,8 +167,7 @@ void Engine::wait_for_data(std::uint32_t max_len) {
   h_.set(kHasWaiting);
 }
 
-void Engine::fail_waiting(UserError why) {
-  if (!h_.has(kHasWaiting)) return;
+void Engine::fail_all_waiting(UserError why) {
   for (std::uint32_t n = cold_.waiting.head; n != kNil; n = t_.waiting_pool_.node(n).next) {
     tell(Notice::err(why));
   }

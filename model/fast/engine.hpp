@@ -25,7 +25,7 @@ class Engine {
   void enter(State next);
 
   // --- segments (engine_segment.cpp) ---
-  unsigned classify(const Segment& s);
+  [[gnu::always_inline]] inline unsigned classify(const Segment& s);
   bool acceptable(const Segment& s) const;
   Segment fit_to_window(const Segment& s);
   void passive_open(const Segment& s);
@@ -72,12 +72,23 @@ class Engine {
   // --- sending (engine_output.cpp) ---
   void flush(bool owe_ack);
   bool push_one(bool override_sws);
-  void emit(const Segment& s);
-  Segment bare_ack() const;
+  // Every segment goes out here. Anything but a RST advertises our window, so the right edge it
+  // shows becomes the one the peer knows (for receiver SWS avoidance, §3.8.6.2.2). Inline, like
+  // bare_ack() and window_field(): nearly every step sends something.
+  void emit(const Segment& s) {
+    if ((s.ctl & kRst) == 0) h_.rcv_adv = mod_max(h_.rcv_adv, h_.rcv_nxt + h_.rcv_wnd);
+    out_.push(s);
+  }
+  // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
+  Segment bare_ack() const {
+    return Segment{
+        .seq = SeqNum(h_.snd_nxt), .ack = SeqNum(h_.rcv_nxt), .ctl = kAck, .wnd = window_field()};
+  }
   Segment our_syn(bool with_ack) const;
   Segment abort_reset() const;
   static Segment reset_answer(const Segment& trigger);
-  std::uint32_t window_field() const;
+  // The window field is 16 bits and the model has no window scaling.
+  std::uint32_t window_field() const { return h_.rcv_wnd < 0xFFFFu ? h_.rcv_wnd : 0xFFFFu; }
 
   // --- timers, by bit in the hot record ---
   bool armed(TimerKind k) const { return (h_.armed & bit(k)) != 0; }
@@ -97,8 +108,16 @@ class Engine {
   void keep_syn_text(const Segment& syn);
   void set_queued(std::uint32_t v);
   void wait_for_data(std::uint32_t max_len);
-  void fail_waiting(UserError why);
-  void drop_saved();
+  // The tests inline, the work out of line: most steps have no waiting RECEIVE and no saved
+  // TIME-WAIT record, and should not pay for a call to find that out.
+  void fail_waiting(UserError why) {
+    if (h_.has(kHasWaiting)) fail_all_waiting(why);
+  }
+  void fail_all_waiting(UserError why);
+  void drop_saved() {
+    if (cold_.saved_time_wait != kNil) drop_saved_record();
+  }
+  void drop_saved_record();
   void tell(Notice n) { out_.push(n); }
 
   ConnectionTable& t_;

@@ -21,16 +21,6 @@ constexpr bool flows(std::uint8_t state) {
 
 }  // namespace
 
-// The window field is 16 bits and the model has no window scaling.
-std::uint32_t Engine::window_field() const {
-  return std::min<std::uint32_t>(h_.rcv_wnd, 0xFFFF);
-}
-
-Segment Engine::bare_ack() const {
-  return Segment{
-      .seq = SeqNum(h_.snd_nxt), .ack = SeqNum(h_.rcv_nxt), .ctl = kAck, .wnd = window_field()};
-}
-
 // <SEQ=ISS><CTL=SYN> (§3.10.1), or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (§3.10.7.2, §3.10.7.3).
 Segment Engine::our_syn(bool with_ack) const {
   if (!with_ack) return Segment{.seq = SeqNum(h_.iss), .ctl = kSyn, .wnd = window_field()};
@@ -60,18 +50,15 @@ Segment Engine::reset_answer(const Segment& trigger) {
                  .ctl = static_cast<std::uint8_t>(kRst | kAck)};
 }
 
-// Every segment goes out here. Anything but a RST advertises our window, so the right edge it
-// shows becomes the one the peer knows (for receiver SWS avoidance, §3.8.6.2.2).
-void Engine::emit(const Segment& s) {
-  if ((s.ctl & kRst) == 0) h_.rcv_adv = mod_max(h_.rcv_adv, h_.rcv_nxt + h_.rcv_wnd);
-  out_.push(s);
-}
-
 // Sends what may be sent; then a bare ACK if one is owed and nothing carried it; then makes
 // sure held-back data has a timer (MUST-36 zero-window probe, §3.8.6.2.1 SWS override).
 void Engine::flush(bool owe_ack) {
   bool carried = false;
-  while (push_one(false)) carried = true;
+  // push_one's own first test, made here so that a connection with nothing to send (most
+  // segments of a handshake or a close) does not pay for the call.
+  if (flows(h_.state) && !h_.has(kFinSent) && (h_.has(kHasQueued) || h_.has(kCloseRequested))) {
+    while (push_one(false)) carried = true;
+  }
   if (owe_ack && !carried) emit(bare_ack());
   if (!flows(h_.state) || !h_.has(kHasQueued) || armed(TimerKind::ZeroWindowProbe)) return;
   const std::uint32_t in_flight = h_.snd_nxt - h_.snd_una;

@@ -40,7 +40,7 @@ bool Engine::acceptable(const Segment& s) const {
 // first test passed (dispatch.hpp). Only the test the state uses is computed: the state is
 // the same for long runs of segments, so the branch is well predicted and the other test's
 // work is saved. (Linux's test also notes an old duplicate, so it runs in every state.)
-unsigned Engine::classify(const Segment& s) {
+inline unsigned Engine::classify(const Segment& s) {
   const unsigned ctl = s.ctl;
   const unsigned bits = ((ctl >> 2) & kClsRst) | (ctl & kClsSyn) | ((ctl >> 2) & kClsAck);
   static_assert(kRst >> 2 == kClsRst && kSyn == kClsSyn && kAck >> 2 == kClsAck);
