@@ -26,8 +26,8 @@ std::vector<Event> pure_ack_round(std::uint32_t acks);
 // Open, handshake, active close to TIME-WAIT and its expiry: a whole connection life, of
 // incarnation `round` (as for handshake_round).
 std::vector<Event> full_close_round(std::uint32_t round);
-// From ESTABLISHED: out-of-window data, an inexact RST, a SYN and an old ACK, each answered
-// with an ACK or a challenge ACK and changing nothing.
+// From ESTABLISHED: out-of-window data, an inexact RST, a SYN and an ACK of unsent data, each
+// answered with an ACK or a challenge ACK and changing nothing.
 std::vector<Event> adversarial_round();
 // The events that bring a connection to ESTABLISHED (passive side), in incarnation
 // `incarnation`.

@@ -42,7 +42,9 @@ std::string escaped(std::string_view text) {
 
 void report(std::string bucket, std::string summary, std::string_view input,
             std::string_view printed, std::span<const std::uint8_t> bytes) {
-  Finding f{std::move(bucket), std::move(summary), {}};
+  Finding f;
+  f.bucket = std::move(bucket);
+  f.summary = std::move(summary);
   f.details = "input:\n" + escaped(input) + "\n--- printed:\n" + std::string(printed) + "\n";
   tcpfsm::fuzz::report_finding(f, bytes, false);
 }

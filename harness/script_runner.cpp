@@ -106,7 +106,6 @@ class Runner {
   InvariantMonitor monitor_;
   Side side_a_, side_b_;
   Millis now_ = 0;
-  std::size_t steps_seen_ = 0;
   bool forged_ = false;  // a segment was injected into a two-endpoint run
   int current_line_ = 0;
 };
