@@ -879,10 +879,10 @@ void FuzzWorld::advance_network(Millis target) {
     }
     if (when == kNever || when > target) break;
     const std::size_t before = network_->steps().size();
-    network_->advance_to(when);
+    network_->advance_to(when, kMaxSteps);
     if (network_->steps().size() == before) break;  // nothing happened: nothing will
   }
-  if (!exhausted()) network_->advance_to(target);
+  if (!exhausted()) network_->advance_to(target, kMaxSteps);
 }
 
 void FuzzWorld::deliver_all_network() {

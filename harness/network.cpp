@@ -177,8 +177,9 @@ void Network::deliver_all() {
   }
 }
 
-void Network::advance_to(Millis t) {
+void Network::advance_to(Millis t, std::size_t step_limit) {
   for (int guard = 0; guard < 1'000'000; ++guard) {
+    if (steps_.size() >= step_limit) return;
     // The earliest thing that happens: a timer on either side or, in a faulty run, an arrival.
     Millis when = std::numeric_limits<Millis>::max();
     int what = -1;  // 0/1: timer of A/B, 2/3: arrival at B/A

@@ -6,6 +6,7 @@
 // seed gives the same run.
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -63,7 +64,9 @@ class Network {
   // Delivers everything in flight, alternating directions, until nothing is left.
   void deliver_all();
   // Moves the clock, firing timers and (with faults set) arriving segments in time order.
-  void advance_to(Millis t);
+  // Once the run has taken `step_limit` steps it stops, the clock at the last event (the fuzz
+  // world's budget: thousands of segments may be due at one instant).
+  void advance_to(Millis t, std::size_t step_limit = std::numeric_limits<std::size_t>::max());
   void run(Millis duration) { advance_to(now_ + duration); }
 
   EndpointUnderTest& endpoint(Actor who) { return who == Actor::B ? *b_ : *a_; }
