@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_files.hpp"
 #include "cli_verbs.hpp"
 #include "harness/fuzz_input.hpp"
 #include "harness/script.hpp"
@@ -33,15 +34,6 @@ constexpr const char* kEncodeUsage =
     "to standard output (as hex when it is a terminal, or with --hex), to OUT, or with\n"
     "--out-dir to DIR/NAME for each SCRIPT/NAME.tcp (how the seed corpora are made).\n"
     "Exit status: 0 encoded, 2 unusable input.";
-
-bool read_file(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
-}
 
 bool write_file(const std::string& path, const std::vector<std::uint8_t>& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -70,11 +62,12 @@ std::string stem(const std::string& path) {
 
 // Parses and encodes one script; prints the reason and returns false when it cannot.
 bool encode_one(const std::string& file, std::vector<std::uint8_t>& out) {
-  std::string text;
-  if (!read_file(file, text)) {
+  const std::optional<std::string> text_read = read_file(file);
+  if (!text_read) {
     std::fprintf(stderr, "%s: cannot read the file\n", file.c_str());
     return false;
   }
+  const std::string& text = *text_read;
   auto parsed = harness::parse_script(text, file);
   if (const auto* err = std::get_if<harness::ParseError>(&parsed)) {
     std::fprintf(stderr, "%s\n", err->to_string().c_str());
@@ -115,12 +108,13 @@ int decode(const Args& args) {
   }
   int unusable = 0;
   for (const std::string& file : files) {
-    std::string bytes;
-    if (!read_file(file, bytes)) {
+    const std::optional<std::string> bytes_read = read_file(file);
+    if (!bytes_read) {
       std::fprintf(stderr, "%s: cannot read the file\n", file.c_str());
       ++unusable;
       continue;
     }
+    const std::string& bytes = *bytes_read;
     const std::span<const std::uint8_t> in(reinterpret_cast<const std::uint8_t*>(bytes.data()),
                                            bytes.size());
     const harness::Script script = harness::decode_fuzz_input(in, expect);

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_files.hpp"
 #include "cli_verbs.hpp"
 #include "harness/conformance.hpp"
 #include "harness/linux_adapter.hpp"
@@ -138,14 +139,6 @@ Profile profile_named(const std::string& name) {
 
 harness::EndpointFactory factory_named(const std::string& name) {
   return name == "optimized" ? harness::make_optimized_endpoint : harness::make_reference_endpoint;
-}
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
 }
 
 // Reports one case: its divergent steps side by side (every step with --verbose).

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "cli_files.hpp"
 #include "cli_verbs.hpp"
 #include "core/transitions.hpp"
 #include "harness/explorer.hpp"
@@ -51,15 +52,6 @@ constexpr const char* kDiagramUsage =
     "  --witnesses DIR  write a shortest script taking each explored transition into DIR\n"
     "  --implementation, --mutant, --no-compare, --max-states, --threads, --quiet as for\n"
     "  explore";
-
-bool read_file(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
-}
 
 bool write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
@@ -165,11 +157,12 @@ int take_common(const char* verb, const char* usage, const Args& args, std::size
 }
 
 std::optional<harness::ExploreConfig> load_config(const char* verb, const Common& c) {
-  std::string text;
-  if (!read_file(c.config_path, text)) {
+  const std::optional<std::string> text_read = read_file(c.config_path);
+  if (!text_read) {
     std::fprintf(stderr, "%s: cannot read the file\n", c.config_path.c_str());
     return std::nullopt;
   }
+  const std::string& text = *text_read;
   auto parsed = harness::parse_explore_config(text, c.config_path);
   if (const auto* e = std::get_if<std::string>(&parsed)) {
     std::fprintf(stderr, "tcpfsm %s: %s\n", verb, e->c_str());

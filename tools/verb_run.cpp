@@ -3,6 +3,7 @@
 #include <sstream>
 #include <string>
 
+#include "cli_files.hpp"
 #include "cli_verbs.hpp"
 #include "harness/pcap_writer.hpp"
 #include "harness/script.hpp"
@@ -22,15 +23,6 @@ constexpr const char* kRunUsage =
     "             name appended (several scripts), as a pcap file for Wireshark/tshark\n"
     "  --quiet    print only failures and the summary\n"
     "Exit status: 0 every script passed, 1 a script failed, 2 unusable input.";
-
-bool read_file(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
-}
 
 std::string base_name(const std::string& path) {
   const auto slash = path.find_last_of('/');
@@ -80,12 +72,13 @@ int run(const Args& args) {
   int failed = 0;
   int unusable = 0;
   for (const std::string& file : files) {
-    std::string text;
-    if (!read_file(file, text)) {
+    const std::optional<std::string> text_read = read_file(file);
+    if (!text_read) {
       std::fprintf(stderr, "%s: cannot read the file\n", file.c_str());
       ++unusable;
       continue;
     }
+    const std::string& text = *text_read;
     auto parsed = harness::parse_script(text, file);
     if (const auto* err = std::get_if<harness::ParseError>(&parsed)) {
       std::fprintf(stderr, "%s\n", err->to_string().c_str());

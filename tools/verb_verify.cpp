@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_files.hpp"
 #include "cli_verbs.hpp"
 #include "harness/conformance.hpp"
 #include "harness/explorer.hpp"
@@ -64,14 +65,6 @@ struct VerifyOptions {
   int property_cases = 0;  // 0: each suite's own budget (2,000 cases per property)
   bool kernel = true;
 };
-
-std::optional<std::string> read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::vector<fs::path> files_with_extension(const fs::path& dir, std::string_view ext) {
   std::vector<fs::path> files;
@@ -158,7 +151,7 @@ ScenarioTally run_library(const std::vector<fs::path>& files, harness::EndpointF
                           const char* who, bool quiet) {
   ScenarioTally t;
   for (const auto& f : files) {
-    const auto text = read_file(f);
+    const auto text = read_file(f.string());
     auto parsed = harness::parse_script(text.value_or(""), f.string());
     if (const auto* err = std::get_if<harness::ParseError>(&parsed)) {
       std::printf("   UNUSABLE %s\n", err->to_string().c_str());
@@ -254,7 +247,7 @@ PartResult exploration(const VerifyOptions& o) {
   bool ok = true;
   for (const char* name : configs) {
     const fs::path file = o.root / "corpus" / "explore" / (std::string(name) + ".explore");
-    const auto text = read_file(file);
+    const auto text = read_file(file.string());
     if (!text) return {"exploration", Verdict::Fail, "cannot read " + file.string()};
     auto parsed = harness::parse_explore_config(*text, file.string());
     if (auto* msg = std::get_if<std::string>(&parsed)) {
