@@ -3,43 +3,9 @@
 #include "harness/explorer_shadow.hpp"
 
 #include "harness/explorer_store.hpp"
+#include "harness/invariant_history.hpp"
 
 namespace tcpfsm::harness::explore_detail {
-
-namespace {
-
-bool has_error(const Outcome& o, UserError e) {
-  return std::any_of(o.notices.begin(), o.notices.end(),
-                     [e](const Notice& n) { return n.kind == NoticeKind::Error && n.error == e; });
-}
-
-std::uint32_t passed_through(State from, State to) {
-  using enum State;
-  if ((from == SynSent || from == SynReceived) && to == CloseWait) return bit(Established);
-  if (from == SynReceived && to == FinWait1) return bit(Established);
-  if (from == SynReceived && to == Closing) return bit(Established) | bit(FinWait1);
-  if (from == FinWait1 && to == TimeWait) return bit(FinWait2);
-  return 0;
-}
-
-bool fin_arrived_in(const StepRecord& s, const TcbSnapshot* before, const TcbSnapshot* after,
-                    bool continuing, bool fallback) {
-  if (std::get_if<SegmentArrives>(&s.event) == nullptr || fallback) return false;
-  const State from = s.outcome.from;
-  const State to = s.outcome.to;
-  if (after != nullptr && after->fin_received && !no_connection(to) &&
-      !(continuing && before->fin_received)) {
-    return true;
-  }
-  if (in_set(to, {State::CloseWait, State::Closing, State::TimeWait}) &&
-      in_set(from, {State::SynSent, State::SynReceived, State::Established, State::FinWait1,
-                    State::FinWait2})) {
-    return true;
-  }
-  return has_error(s.outcome, UserError::ConnectionClosing);
-}
-
-}  // namespace
 
 void Shadow::step(const StepRecord& s, const WorldView& w, const EndpointUnderTest* self_ep) {
   const int self = s.who == Actor::B ? 1 : 0;
@@ -83,7 +49,7 @@ void Shadow::step(const StepRecord& s, const WorldView& w, const EndpointUnderTe
 
   cur.visited |= bit(to);
   if (!fresh) cur.visited |= bit(from);
-  if (seg != nullptr) cur.visited |= passed_through(from, to);
+  if (seg != nullptr) cur.visited |= history::passed_through(from, to);
   if (to == State::SynReceived && from != State::SynReceived && !fallback) cur.origin = from;
 
   for (const Segment& out : s.outcome.sent) {
@@ -111,7 +77,7 @@ void Shadow::step(const StepRecord& s, const WorldView& w, const EndpointUnderTe
              (to == State::SynReceived || is_synchronized(to))) {
     cur.irs = seg->seq;
   }
-  if (fin_arrived_in(s, before, after, continuing, fallback) && !cur.fin_arrived) {
+  if (history::fin_arrived_in(s, before, after, continuing, fallback) && !cur.fin_arrived) {
     cur.fin_arrived = true;
     cur.fin_step = s.index;
   }
@@ -151,7 +117,8 @@ void Shadow::step(const StepRecord& s, const WorldView& w, const EndpointUnderTe
   if (std::get_if<AbortCall>(&s.event) != nullptr && o.from != State::Closed) abort = true;
   if (o.rule == Rule::UserTimeoutCloses || o.rule == Rule::RetransmissionLimitCloses ||
       o.rule == Rule::RetransmissionLimitReturnsToListen || o.rule == Rule::FinWait2Expires ||
-      has_error(o, UserError::UserTimeout) || has_error(o, UserError::RetransmissionTimeout)) {
+      history::has_error(o, UserError::UserTimeout) ||
+      history::has_error(o, UserError::RetransmissionTimeout)) {
     ending_timeout = true;
   }
   if (const auto* t = std::get_if<TimerExpires>(&s.event);

@@ -4,6 +4,8 @@
 // model documents its choice (docs/model.md), the check accepts that choice.
 #include "harness/invariants.hpp"
 
+#include "harness/invariant_history.hpp"
+
 #include <algorithm>
 #include <initializer_list>
 #include <optional>
@@ -50,10 +52,7 @@ const Notice* first_notice(const Outcome& o) {
   return o.notices.empty() ? nullptr : &o.notices.front();
 }
 
-bool has_error(const Outcome& o, UserError e) {
-  return std::any_of(o.notices.begin(), o.notices.end(),
-                     [e](const Notice& n) { return n.kind == NoticeKind::Error && n.error == e; });
-}
+using history::has_error;
 
 // RFC 9293 §3.4 Table 5. A segment with data at exactly RCV.NXT into a zero window counts as
 // acceptable for its controls (MUST-66; the digest's recommended reading, docs/model.md).
@@ -72,19 +71,6 @@ bool acceptable(const Segment& seg, SeqNum rcv_nxt, std::uint32_t rcv_wnd) {
 
 std::uint32_t bit(State s) {
   return 1u << static_cast<unsigned>(s);
-}
-
-// States a single segment passes through on its way (digest §4's "via" edges): the SYN-ACK or
-// the ACK of our SYN that also carries a FIN goes through ESTABLISHED; an ACK of our SYN that
-// applies a CLOSE deferred in SYN-RECEIVED goes through ESTABLISHED (and FIN-WAIT-1 when it
-// carries a FIN too); a FIN that also acknowledges ours goes through FIN-WAIT-2 (C9).
-std::uint32_t passed_through(State from, State to) {
-  using enum State;
-  if ((from == SynSent || from == SynReceived) && to == CloseWait) return bit(Established);
-  if (from == SynReceived && to == FinWait1) return bit(Established);
-  if (from == SynReceived && to == Closing) return bit(Established) | bit(FinWait1);
-  if (from == FinWait1 && to == TimeWait) return bit(FinWait2);
-  return 0;
 }
 
 struct Incarnation {
@@ -1174,6 +1160,48 @@ int actor_index(Actor a) {
 
 }  // namespace
 
+// The history rules shared with the explorer (invariant_history.hpp).
+namespace history {
+
+bool has_error(const Outcome& o, UserError e) {
+  return std::any_of(o.notices.begin(), o.notices.end(),
+                     [e](const Notice& n) { return n.kind == NoticeKind::Error && n.error == e; });
+}
+
+// States a single segment passes through on its way (digest §4's "via" edges): the SYN-ACK or
+// the ACK of our SYN that also carries a FIN goes through ESTABLISHED; an ACK of our SYN that
+// applies a CLOSE deferred in SYN-RECEIVED goes through ESTABLISHED (and FIN-WAIT-1 when it
+// carries a FIN too); a FIN that also acknowledges ours goes through FIN-WAIT-2 (C9).
+std::uint32_t passed_through(State from, State to) {
+  using enum State;
+  if ((from == SynSent || from == SynReceived) && to == CloseWait) return bit(Established);
+  if (from == SynReceived && to == FinWait1) return bit(Established);
+  if (from == SynReceived && to == Closing) return bit(Established) | bit(FinWait1);
+  if (from == FinWait1 && to == TimeWait) return bit(FinWait2);
+  return 0;
+}
+
+// Whether the peer's FIN was taken in this step, judged from the TCB when there is one and from
+// what the user was told and where the state went otherwise.
+bool fin_arrived_in(const StepRecord& s, const TcbSnapshot* before, const TcbSnapshot* after,
+                    bool continuing, bool fallback) {
+  if (std::get_if<SegmentArrives>(&s.event) == nullptr || fallback) return false;
+  const State from = s.outcome.from;
+  const State to = s.outcome.to;
+  if (after != nullptr && after->fin_received && !no_connection(to) &&
+      !(continuing && before->fin_received)) {
+    return true;
+  }
+  if (in(to, {State::CloseWait, State::Closing, State::TimeWait}) &&
+      in(from, {State::SynSent, State::SynReceived, State::Established, State::FinWait1,
+                State::FinWait2})) {
+    return true;
+  }
+  return has_error(s.outcome, UserError::ConnectionClosing);
+}
+
+}  // namespace history
+
 const std::vector<InvariantInfo>& invariant_catalogue() {
   static const std::vector<InvariantInfo> infos = [] {
     std::vector<InvariantInfo> v;
@@ -1225,25 +1253,6 @@ struct InvariantMonitor::Impl {
 
 namespace {
 
-// Whether the peer's FIN was taken in this step, judged from the TCB when there is one and from
-// what the user was told and where the state went otherwise.
-bool fin_arrived_in(const StepRecord& s, const TcbSnapshot* before, const TcbSnapshot* after,
-                    bool continuing, bool fallback) {
-  if (std::get_if<SegmentArrives>(&s.event) == nullptr || fallback) return false;
-  const State from = s.outcome.from;
-  const State to = s.outcome.to;
-  if (after != nullptr && after->fin_received && !no_connection(to) &&
-      !(continuing && before->fin_received)) {
-    return true;
-  }
-  if (in(to, {State::CloseWait, State::Closing, State::TimeWait}) &&
-      in(from, {State::SynSent, State::SynReceived, State::Established, State::FinWait1,
-                State::FinWait2})) {
-    return true;
-  }
-  return has_error(s.outcome, UserError::ConnectionClosing);
-}
-
 // Starts, suspends or restores an incarnation as the step requires; returns whether a new one
 // began. A reopen from TIME-WAIT suspends the old incarnation, which comes back if the reopen
 // falls back to TIME-WAIT (MAY-2 condition 2) and is archived otherwise.
@@ -1277,7 +1286,7 @@ bool enter_incarnation(History& h, State from, State to, bool fallback) {
 void note_states(Incarnation& cur, State from, State to, bool segment, bool fresh, bool fallback) {
   cur.visited |= bit(to);
   if (!fresh) cur.visited |= bit(from);
-  if (segment) cur.visited |= passed_through(from, to);
+  if (segment) cur.visited |= history::passed_through(from, to);
   if (to == State::SynReceived && from != State::SynReceived && !fallback) {
     cur.syn_received_origin = from;
   }
@@ -1450,7 +1459,8 @@ std::vector<Violation> InvariantMonitor::Impl::step(const StepRecord& s, const W
              (new_incarnation || from == State::SynSent) && after_handshake_started(to)) {
     cur.irs = seg->seq;
   }
-  const bool fin_now = fin_arrived_in(s, before, after, continuing, fallback) && !cur.fin_arrived;
+  const bool fin_now =
+      history::fin_arrived_in(s, before, after, continuing, fallback) && !cur.fin_arrived;
   if (fin_now) {
     cur.fin_arrived = true;
     cur.fin_step = s.index;
