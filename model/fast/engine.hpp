@@ -103,6 +103,7 @@ class Engine {
   void wipe();
   void to_listen();
   void new_incarnation();
+  void open_actively(State next);  // engine_calls.cpp: new incarnation, SYN sent, timers armed
   std::uint32_t take_iss();
   void learn_peer_syn(const Segment& syn);
   void keep_syn_text(const Segment& syn);

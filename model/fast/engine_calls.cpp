@@ -47,11 +47,7 @@ void Engine::on_call(const Event& e) {
       }
       if (state() == State::Closed) wipe();
       h_.set(kRemoteKnown);
-      new_incarnation();
-      emit(our_syn(false));
-      arm(TimerKind::Retransmission, tm_.rto_ms);
-      if (p_.user_timeout_ms > 0) arm(TimerKind::User, p_.user_timeout_ms);
-      enter(c.next);
+      open_actively(c.next);
       tell(Notice::ok());
       return;
     }
@@ -114,11 +110,7 @@ void Engine::send_call(const CallEntry& c, const SendCall& call) {
   set_queued(queued + call.len);
   if (c.act == CallAct::SendOpens) {
     // LISTEN with a known foreign socket becomes an active open; the data waits.
-    new_incarnation();
-    emit(our_syn(false));
-    arm(TimerKind::Retransmission, tm_.rto_ms);
-    if (p_.user_timeout_ms > 0) arm(TimerKind::User, p_.user_timeout_ms);
-    enter(c.next);
+    open_actively(c.next);
     tell(Notice::ok());
     return;
   }
@@ -196,6 +188,16 @@ void Engine::close_with_fin(const CallEntry& c) {
   }
   enter(c.next);
   flush(false);
+}
+
+// §3.10.1 active OPEN, and §3.10.2 SEND in LISTEN once the foreign socket is known: a new
+// incarnation sends its SYN with the retransmission (and user) timer running.
+void Engine::open_actively(State next) {
+  new_incarnation();
+  emit(our_syn(false));
+  arm(TimerKind::Retransmission, tm_.rto_ms);
+  if (p_.user_timeout_ms > 0) arm(TimerKind::User, p_.user_timeout_ms);
+  enter(next);
 }
 
 }  // namespace tcpfsm::fast
